@@ -1,0 +1,109 @@
+"""Configuration from ``RELAIS_*`` environment variables or a ``.env`` file.
+
+A wrong value must stop start-up with one line that names the variable, so ``load_settings``
+turns pydantic's validation report into :class:`ConfigError`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_LOCALES_DIR = PROJECT_ROOT / "locales"
+TELEGRAM_API_DEFAULT = "https://api.telegram.org"
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or wrong; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Every setting Relais reads, with its embedded default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RELAIS_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    bot_token: SecretStr | None = None
+    bot_username: str = "RelaisBot"
+    database_url: str = "sqlite+aiosqlite:///relais.db"
+    redis_url: str | None = None
+    telegram_api: str = TELEGRAM_API_DEFAULT
+    default_language: Literal["fr", "en"] = "fr"
+    timezone: str = "America/Toronto"
+    mode: Literal["development", "production"] = "development"
+    locales_dir: Path = DEFAULT_LOCALES_DIR
+
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+
+    invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 60)
+
+    data_key: SecretStr | None = None
+    retention_days: int = Field(default=90, ge=1)
+
+    urgent_accept_minutes: int = Field(default=30, ge=1)
+    urgent_expire_minutes: int = Field(default=120, ge=1)
+    routine_accept_days: int = Field(default=2, ge=1)
+    routine_expire_days: int = Field(default=7, ge=1)
+
+    broadcast_rate: float = Field(default=25.0, gt=0)
+    broadcast_per_chat_rate: float = Field(default=1.0, gt=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("telegram_api")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept plain ``postgresql://`` and ``sqlite://`` URLs and pick the async driver."""
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url.split("://", 1)[1]
+    if url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+        return url
+    raise ValueError("must be a sqlite:// or postgresql:// URL")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, raising :class:`ConfigError` with one line naming the bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first.get("loc") else "?"
+        message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+        raise ConfigError(f"RELAIS_{field.upper()}: {message}") from None

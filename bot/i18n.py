@@ -1,0 +1,122 @@
+"""Translations and locale formatting shared by the chat layer and the services.
+
+Catalogs live in ``locales/<lang>/LC_MESSAGES/<domain>.po``: one domain per feature (core,
+directory, privacy, ...), merged per language at load time. Compiled ``.mo`` files are used when
+they are up to date; otherwise the ``.po`` file is compiled in memory, so a fresh checkout runs.
+
+Services mark strings with ``t.gettext("...")`` / ``t.ngettext(...)`` on a :class:`Text` bound to
+the recipient's language; handlers use aiogram's ``gettext as _``, which reads the same catalogs.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+LANGUAGES: tuple[str, ...] = ("fr", "en")
+BABEL_LOCALES = {"fr": "fr_CA", "en": "en_CA"}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it now."""
+    return message
+
+
+def pick_language(saved: str | None, telegram_code: str | None, default: str) -> str:
+    """A user's language: their saved choice, else Telegram's, else the configured default."""
+    if saved in LANGUAGES:
+        return saved
+    if telegram_code:
+        return "fr" if telegram_code.lower().startswith("fr") else "en"
+    return default if default in LANGUAGES else "fr"
+
+
+def _load_domain(po_path: Path) -> _gettext.GNUTranslations:
+    mo_path = po_path.with_suffix(".mo")
+    if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+        with mo_path.open("rb") as handle:
+            return _gettext.GNUTranslations(handle)
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
+
+
+def load_catalogs(locales_dir: Path) -> dict[str, _gettext.GNUTranslations]:
+    """Load and merge every domain of every language under ``locales_dir``."""
+    catalogs: dict[str, _gettext.GNUTranslations] = {}
+    for lang_dir in sorted(p for p in Path(locales_dir).iterdir() if p.is_dir()):
+        po_files = sorted((lang_dir / "LC_MESSAGES").glob("*.po"))
+        if not po_files:
+            continue
+        merged = _gettext.GNUTranslations()
+        merged._catalog = {}  # type: ignore[attr-defined]
+        merged.plural = _load_domain(po_files[0]).plural  # type: ignore[attr-defined]
+        for po_path in po_files:
+            merged._catalog.update(_load_domain(po_path)._catalog)  # type: ignore[attr-defined]
+        catalogs[lang_dir.name] = merged
+    return catalogs
+
+
+@dataclass(frozen=True)
+class Text:
+    """Translation and formatting bound to one language and time zone."""
+
+    lang: str
+    translations: _gettext.NullTranslations
+    zone: ZoneInfo
+
+    @property
+    def locale(self) -> Locale:
+        return Locale.parse(BABEL_LOCALES.get(self.lang, self.lang))
+
+    def gettext(self, message: str, **params: object) -> str:
+        text = self.translations.gettext(message)
+        return text.format(**params) if params else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **params: object) -> str:
+        text = self.translations.ngettext(singular, plural, n)
+        return text.format(n=self.number(n), **params)
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def datetime(self, value: datetime, fmt: str = "medium") -> str:
+        return format_datetime(value.astimezone(self.zone), format=fmt, locale=self.locale)
+
+    def date(self, value: date, fmt: str = "medium") -> str:
+        return format_date(value, format=fmt, locale=self.locale)
+
+    def time(self, value: datetime, fmt: str = "short") -> str:
+        return format_time(value.astimezone(self.zone), format=fmt, locale=self.locale)
+
+    def ago(self, delta: timedelta) -> str:
+        """A duration in words, e.g. "3 heures" / "3 hours"."""
+        return format_timedelta(delta, threshold=1.0, locale=self.locale)
+
+
+class Translator:
+    """All catalogs, handing out :class:`Text` objects for one language at a time."""
+
+    def __init__(self, locales_dir: Path, default_language: str, zone: ZoneInfo) -> None:
+        self.locales_dir = Path(locales_dir)
+        self.catalogs = load_catalogs(locales_dir)
+        self.default_language = default_language
+        self.zone = zone
+
+    def text(self, lang: str | None) -> Text:
+        lang = lang if lang in LANGUAGES else self.default_language
+        translations = self.catalogs.get(lang) or _gettext.NullTranslations()
+        return Text(lang=lang, translations=translations, zone=self.zone)

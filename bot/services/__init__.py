@@ -1,0 +1,1 @@
+"""Services: the work Relais does, one module per job, independent of Telegram."""

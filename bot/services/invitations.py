@@ -1,0 +1,165 @@
+"""Single-use, expiring invitations: the only way into Relais.
+
+The token travels once in a deep link; only its SHA-256 is stored, so a copy of the database
+cannot be used to register.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import InvalidInput, NotAllowed
+from bot.i18n import N_
+from bot.models.core import Invitation, Organisation, Role, Worker
+from bot.services import audit
+from bot.services.organisations import get_or_create_organisation
+from knowledge.regions import load_regions
+
+TOKEN_BYTES = 24  # 32 URL-safe characters, well under Telegram's 64
+
+
+class InvitationInvalid(InvalidInput):
+    message = N_("This invitation link is not valid. Ask your coordinator for a new one.")
+
+
+class InvitationUsed(InvalidInput):
+    message = N_("This invitation link has already been used. Ask your coordinator for a new one.")
+
+
+class InvitationExpired(InvalidInput):
+    message = N_("This invitation link has expired. Ask your coordinator for a new one.")
+
+
+class AlreadyRegistered(InvalidInput):
+    message = N_("You are already registered with Relais.")
+
+
+@dataclass(frozen=True)
+class NewInvitation:
+    """A freshly created invitation and the token to put in the link (shown once)."""
+
+    invitation: Invitation
+    token: str
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def deep_link(bot_username: str, token: str) -> str:
+    return f"https://t.me/{bot_username}?start={token}"
+
+
+def check_regions(codes: list[str]) -> list[str]:
+    """Refuse region codes that are not one of the 17 official ones."""
+    known = load_regions()
+    wrong = [code for code in codes if code not in known]
+    if wrong:
+        raise InvalidInput(N_("Unknown region code: {codes}."), codes=", ".join(wrong))
+    return sorted(set(codes))
+
+
+async def create_invitation(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    role: str,
+    organisation_name: str,
+    regions: list[str],
+    ttl: timedelta,
+    created_by: Worker | None = None,
+) -> NewInvitation:
+    """Create an invitation; a coordinator may invite only into their regions, and not admins."""
+    if role not in {r.value for r in Role}:
+        raise InvalidInput(N_("Unknown role: {role}."), role=role)
+    regions = check_regions(regions)
+    if created_by is not None and not created_by.is_admin:
+        if not created_by.is_coordinator:
+            raise NotAllowed(N_("Only coordinators can invite workers."))
+        if role == Role.ADMIN.value:
+            raise NotAllowed(N_("Only administrators can invite administrators."))
+        regions = regions or created_by.regions
+        if not set(regions) <= set(created_by.regions):
+            raise NotAllowed(N_("You can only invite workers into your own regions."))
+    organisation = await get_or_create_organisation(session, organisation_name, now=now)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    invitation = Invitation(
+        token_hash=hash_token(token),
+        role=role,
+        organisation_id=organisation.id,
+        regions=regions,
+        created_by=created_by.id if created_by else None,
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    session.add(invitation)
+    await session.flush()
+    await audit.record(
+        session,
+        at=now,
+        action="invitation.created",
+        actor=created_by,
+        subject_type="invitation",
+        subject_id=str(invitation.id),
+        role=role,
+    )
+    return NewInvitation(invitation=invitation, token=token)
+
+
+async def redeem_invitation(
+    session: AsyncSession,
+    *,
+    token: str,
+    now: datetime,
+    telegram_id: int,
+    display_name: str,
+    language: str | None,
+) -> Worker:
+    """Register a Telegram user from an invitation token, once."""
+    existing = await session.scalar(select(Worker).where(Worker.telegram_id == telegram_id))
+    if existing is not None and existing.active:
+        raise AlreadyRegistered()
+    invitation = await session.scalar(
+        select(Invitation).where(Invitation.token_hash == hash_token(token)).with_for_update()
+    )
+    if invitation is None:
+        await audit.record(
+            session, at=now, action="invitation.rejected", actor_telegram_id=telegram_id
+        )
+        raise InvitationInvalid()
+    if invitation.used_at is not None:
+        raise InvitationUsed()
+    if invitation.expires_at <= now:
+        raise InvitationExpired()
+    worker = existing or Worker(telegram_id=telegram_id, created_at=now)
+    worker.display_name = display_name[:200]
+    worker.language = language
+    worker.role = invitation.role
+    worker.organisation_id = invitation.organisation_id
+    worker.active = True
+    worker.blocked_bot = False
+    worker.set_regions(invitation.regions)
+    session.add(worker)
+    await session.flush()
+    invitation.used_at = now
+    invitation.used_by = worker.id
+    await audit.record(
+        session,
+        at=now,
+        action="worker.registered",
+        actor=worker,
+        subject_type="invitation",
+        subject_id=str(invitation.id),
+        role=invitation.role,
+    )
+    return worker
+
+
+async def organisation_of(session: AsyncSession, invitation: Invitation) -> Organisation:
+    return await session.get_one(Organisation, invitation.organisation_id)

@@ -1,0 +1,117 @@
+"""Registered workers: lookup, language, and what coordinators may change."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.i18n import LANGUAGES, N_
+from bot.models.core import Role, Worker, WorkerRegion
+from bot.services import audit
+
+
+async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Worker | None:
+    return await session.scalar(select(Worker).where(Worker.telegram_id == telegram_id))
+
+
+async def set_language(session: AsyncSession, worker: Worker, language: str, now: datetime) -> None:
+    if language not in LANGUAGES:
+        raise InvalidInput(N_("Unknown language."))
+    worker.language = language
+    await audit.record(session, at=now, action="worker.language", actor=worker, lang=language)
+
+
+def manages(coordinator: Worker, worker: Worker) -> bool:
+    """Admins manage everyone; coordinators the workers who share one of their regions."""
+    if coordinator.is_admin:
+        return True
+    if not coordinator.is_coordinator:
+        return False
+    return bool(set(coordinator.regions) & set(worker.regions))
+
+
+async def workers_in_regions(
+    session: AsyncSession, regions: Sequence[str] | None, *, include_inactive: bool = True
+) -> list[Worker]:
+    """Workers of the given regions (all workers when ``regions`` is None), by name."""
+    query = select(Worker).order_by(Worker.display_name, Worker.id)
+    if regions is not None:
+        query = query.where(
+            Worker.id.in_(select(WorkerRegion.worker_id).where(WorkerRegion.region.in_(regions)))
+        )
+    if not include_inactive:
+        query = query.where(Worker.active.is_(True))
+    return list((await session.scalars(query)).all())
+
+
+async def managed_worker(session: AsyncSession, coordinator: Worker, worker_id: int) -> Worker:
+    """A worker the coordinator may manage, or a refusal that reveals nothing."""
+    worker = await session.get(Worker, worker_id)
+    if worker is None or not manages(coordinator, worker):
+        raise NotFound(N_("No such worker in your regions."))
+    return worker
+
+
+async def set_active(
+    session: AsyncSession, coordinator: Worker, worker_id: int, active: bool, now: datetime
+) -> Worker:
+    worker = await managed_worker(session, coordinator, worker_id)
+    if worker.id == coordinator.id and not active:
+        raise NotAllowed(N_("You cannot deactivate yourself."))
+    worker.active = active
+    await audit.record(
+        session,
+        at=now,
+        action="worker.activated" if active else "worker.deactivated",
+        actor=coordinator,
+        subject_type="worker",
+        subject_id=str(worker.id),
+    )
+    return worker
+
+
+async def set_role(
+    session: AsyncSession, coordinator: Worker, worker_id: int, role: str, now: datetime
+) -> Worker:
+    worker = await managed_worker(session, coordinator, worker_id)
+    if role not in {r.value for r in Role}:
+        raise InvalidInput(N_("Unknown role: {role}."), role=role)
+    if Role.ADMIN.value in (role, worker.role) and not coordinator.is_admin:
+        raise NotAllowed(N_("Only administrators can grant or remove the administrator role."))
+    if worker.id == coordinator.id:
+        raise NotAllowed(N_("You cannot change your own role."))
+    worker.role = role
+    await audit.record(
+        session,
+        at=now,
+        action="worker.role",
+        actor=coordinator,
+        subject_type="worker",
+        subject_id=str(worker.id),
+        role=role,
+    )
+    return worker
+
+
+async def set_on_call(session: AsyncSession, worker: Worker, on_call: bool, now: datetime) -> None:
+    worker.on_call = on_call
+    await audit.record(session, at=now, action="worker.on_call", actor=worker, on_call=on_call)
+
+
+async def add_admin(session: AsyncSession, telegram_id: int, now: datetime) -> Worker:
+    """Bootstrap an administrator (from the command line), registered or not yet."""
+    worker = await by_telegram_id(session, telegram_id)
+    if worker is None:
+        worker = Worker(telegram_id=telegram_id, display_name=str(telegram_id), created_at=now)
+        session.add(worker)
+    worker.role = Role.ADMIN.value
+    worker.active = True
+    await session.flush()
+    await audit.record(
+        session, at=now, action="worker.admin_added", subject_type="worker", subject_id=str(worker.id)
+    )
+    return worker

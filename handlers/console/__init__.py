@@ -1,0 +1,1 @@
+"""The local console channel: the real dispatcher driven from a terminal, with no network."""

@@ -1,0 +1,68 @@
+"""Build the dispatcher: storage, middlewares and every feature's router, from the app."""
+
+from __future__ import annotations
+
+from aiogram import Dispatcher, Router
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation, RedisStorage
+
+from bot.app import App
+from bot.plugins import import_modules
+from bot.services.dedupe import DatabaseLedger, RedisLedger, UpdateLedger
+from handlers.middlewares.database import DatabaseMiddleware
+from handlers.middlewares.dedupe import DedupeMiddleware
+from handlers.middlewares.errors import ErrorReplyMiddleware
+from handlers.middlewares.language import LanguageMiddleware, build_i18n
+from handlers.middlewares.worker import WorkerMiddleware
+
+# Order matters: state-specific and command handlers first, free text and fallbacks last.
+ROUTER_MODULES: tuple[str, ...] = (
+    "handlers.onboarding",
+    "handlers.language",
+    "handlers.team",
+    "handlers.cases",
+    "handlers.handoffs",
+    "handlers.reminders",
+    "handlers.broadcasts",
+    "handlers.tools",
+    "handlers.directory",
+    "handlers.fallback",
+)
+
+
+def build_storage(app: App) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Redis storage and event isolation when Redis is configured, memory otherwise."""
+    if app.redis is None:
+        return MemoryStorage(), SimpleEventIsolation()
+    key_builder = DefaultKeyBuilder(prefix=f"{app.redis_prefix}:fsm", with_bot_id=True)
+    return (
+        RedisStorage(app.redis, key_builder=key_builder),
+        RedisEventIsolation(app.redis, key_builder=key_builder),
+    )
+
+
+def build_ledger(app: App) -> UpdateLedger:
+    if app.redis is not None:
+        return RedisLedger(app.redis, prefix=app.redis_prefix)
+    return DatabaseLedger(app.sessionmaker)
+
+
+def build_routers(app: App) -> list[Router]:
+    return [module.build_router(app) for module in import_modules(ROUTER_MODULES)]
+
+
+def build_dispatcher(app: App) -> Dispatcher:
+    """A fresh dispatcher with its own routers, so tests can build one per test."""
+    storage, isolation = build_storage(app)
+    dispatcher = Dispatcher(storage=storage, events_isolation=isolation, app=app)
+    i18n = build_i18n(app.translator)
+    dispatcher["i18n"] = i18n
+    dispatcher.update.outer_middleware(DedupeMiddleware(build_ledger(app), app.clock))
+    dispatcher.update.outer_middleware(DatabaseMiddleware(app.sessionmaker))
+    for observer in (dispatcher.message, dispatcher.callback_query):
+        observer.outer_middleware(WorkerMiddleware(i18n))
+        observer.outer_middleware(LanguageMiddleware(i18n, app.settings.default_language))
+        observer.outer_middleware(ErrorReplyMiddleware())
+    dispatcher.include_routers(*build_routers(app))
+    return dispatcher

@@ -1,0 +1,1 @@
+"""Middlewares: update dedupe, one database session per update, the worker, the language."""

@@ -1,0 +1,66 @@
+"""Only registered workers use Relais: load the worker, or answer strangers politely.
+
+A stranger gets one bilingual message saying how to get an invitation, and nothing else. The only
+thing a stranger can do is ``/start <token>`` from an invitation link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.utils.i18n import I18n
+
+from bot.i18n import N_
+from bot.services import workers
+
+STRANGER_TEXT = N_(
+    "Relais is reserved for registered workers of the partner network. To join, ask the "
+    "coordinator of your regional table for an invitation link."
+)
+
+
+def bilingual(i18n: I18n, message: str) -> str:
+    """The same message in French, then English, for people whose language we do not know."""
+    return "\n\n".join(i18n.gettext(message, locale=lang) for lang in ("fr", "en"))
+
+
+def is_invitation(event: TelegramObject) -> bool:
+    return isinstance(event, Message) and (event.text or "").startswith("/start ")
+
+
+class WorkerMiddleware(BaseMiddleware):
+    """Puts ``worker`` in the handler data; stops strangers and deactivated workers."""
+
+    def __init__(self, i18n: I18n) -> None:
+        self.i18n = i18n
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user = data.get("event_from_user")
+        if user is None or user.is_bot:
+            return None
+        chat = data.get("event_chat")
+        if chat is not None and chat.type != "private":
+            return None  # Relais works in private chats only: case data never goes to groups
+        worker = await workers.by_telegram_id(data["session"], user.id)
+        if worker is not None and worker.blocked_bot:
+            worker.blocked_bot = False  # they are writing again: they unblocked the bot
+        data["worker"] = worker if worker is not None and worker.active else None
+        if data["worker"] is None and not is_invitation(event):
+            await self._refuse(event)
+            return None
+        return await handler(event, data)
+
+    async def _refuse(self, event: TelegramObject) -> None:
+        text = bilingual(self.i18n, STRANGER_TEXT)
+        if isinstance(event, Message):
+            await event.answer(text)
+        elif isinstance(event, CallbackQuery):
+            await event.answer(text[:200], show_alert=True)

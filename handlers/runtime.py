@@ -1,0 +1,110 @@
+"""Running Relais: the bot, its background jobs, long polling or a webhook server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+
+from bot.app import App
+from bot.db.migrate import upgrade
+from bot.plugins import import_modules
+from handlers.dispatcher import build_dispatcher
+from handlers.menu import set_default_menus
+from handlers.messenger import TelegramMessenger
+
+log = logging.getLogger(__name__)
+
+CONSOLE_TOKEN = "42:console-channel-no-network"
+
+# Each module has ``async def run(app: App) -> None``: a loop that stops when cancelled and
+# sends through ``app.messenger``.
+BACKGROUND_MODULES: tuple[str, ...] = (
+    "bot.jobs.reminders",
+    "bot.jobs.broadcasts",
+)
+
+
+def build_bot(app: App, session: BaseSession | None = None, token: str | None = None) -> Bot:
+    """A bot on Telegram's API (or ``RELAIS_TELEGRAM_API``), HTML parse mode by default."""
+    if token is None:
+        secret = app.settings.bot_token
+        token = secret.get_secret_value() if secret else CONSOLE_TOKEN
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(app.settings.telegram_api))
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def start_background(app: App) -> list[asyncio.Task[None]]:
+    """Start every background job of the features that exist."""
+    return [
+        asyncio.create_task(module.run(app), name=module.__name__)
+        for module in import_modules(BACKGROUND_MODULES)
+    ]
+
+
+async def stop_background(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def prepare(app: App, bot: Bot) -> Dispatcher:
+    """Migrate the database, wire the messenger and build the dispatcher."""
+    await upgrade(app.settings.database_url)
+    app.messenger = TelegramMessenger(bot)
+    return build_dispatcher(app)
+
+
+async def run_polling(app: App) -> None:
+    """Long polling: one process only (Telegram refuses two pollers on one token)."""
+    bot = build_bot(app)
+    dispatcher = await prepare(app, bot)
+    await set_default_menus(bot, dispatcher["i18n"])
+    tasks = start_background(app)
+    try:
+        await bot.delete_webhook(drop_pending_updates=False)
+        await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=True)
+    finally:
+        await stop_background(tasks)
+        await app.close()
+
+
+async def run_webhook(app: App) -> None:
+    """Serve Telegram's webhook calls; any number of processes can run behind a balancer.
+
+    The webhook itself is set once, as a deploy step (``relais webhook set``), never here.
+    """
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from aiohttp import web
+
+    bot = build_bot(app)
+    dispatcher = await prepare(app, bot)
+    secret = app.settings.webhook_secret
+    web_app = web.Application()
+    SimpleRequestHandler(
+        dispatcher, bot, secret_token=secret.get_secret_value() if secret else None
+    ).register(web_app, path="/telegram")
+    web_app.router.add_get("/health", lambda _request: web.Response(text="ok"))
+    setup_application(web_app, dispatcher, bot=bot)
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    site = web.TCPSite(runner, app.settings.webhook_host, app.settings.webhook_port)
+    await site.start()
+    log.info("webhook server listening on port %s", app.settings.webhook_port)
+    tasks = start_background(app)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await stop_background(tasks)
+        await runner.cleanup()
+        await app.close()

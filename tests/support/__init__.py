@@ -1,0 +1,1 @@
+"""Test support: database backends, the conversation harness and the Bot API stand-in."""
