@@ -10,6 +10,7 @@ class RelaisError(Exception):
     """A refusal or failure the user should be told about, in their language."""
 
     message: str = "Something went wrong."
+    audit_action: str | None = None  # recorded (without text) even though the work is undone
 
     def __init__(self, message: str | None = None, **params: object) -> None:
         self.message = message or self.message

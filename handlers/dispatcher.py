@@ -27,6 +27,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "handlers.broadcasts",
     "handlers.tools",
     "handlers.directory",
+    "handlers.secure",
     "handlers.fallback",
 )
 
@@ -63,6 +64,6 @@ def build_dispatcher(app: App) -> Dispatcher:
     for observer in (dispatcher.message, dispatcher.callback_query):
         observer.outer_middleware(WorkerMiddleware(i18n))
         observer.outer_middleware(LanguageMiddleware(i18n, app.settings.default_language))
-        observer.outer_middleware(ErrorReplyMiddleware())
+        observer.outer_middleware(ErrorReplyMiddleware(app.clock))
     dispatcher.include_routers(*build_routers(app))
     return dispatcher

@@ -26,6 +26,7 @@ TOKEN_BYTES = 24  # 32 URL-safe characters, well under Telegram's 64
 
 class InvitationInvalid(InvalidInput):
     message = N_("This invitation link is not valid. Ask your coordinator for a new one.")
+    audit_action = "invitation.rejected"
 
 
 class InvitationUsed(InvalidInput):
@@ -129,9 +130,6 @@ async def redeem_invitation(
         select(Invitation).where(Invitation.token_hash == hash_token(token)).with_for_update()
     )
     if invitation is None:
-        await audit.record(
-            session, at=now, action="invitation.rejected", actor_telegram_id=telegram_id
-        )
         raise InvitationInvalid()
     if invitation.used_at is not None:
         raise InvitationUsed()

@@ -340,7 +340,7 @@ class FakeTelegram:
             return error(409, "Conflict: can't use getUpdates method while webhook is active")
         offset = int(params.get("offset") or 0)
         self.pending = [u for u in self.pending if u["update_id"] >= offset]
-        timeout = float(params.get("timeout") or 0)
+        timeout = min(float(params.get("timeout") or 0), 1.0)  # answer early, as Telegram may
         if not self.pending and timeout:
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):

@@ -15,8 +15,10 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
+from bot.clock import Clock
 from bot.errors import RelaisError
 from bot.i18n import N_
+from bot.services import audit
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,26 @@ async def tell(event: TelegramObject, text: str) -> None:
 
 
 class ErrorReplyMiddleware(BaseMiddleware):
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    async def _undo(self, exc: RelaisError, data: dict[str, Any]) -> None:
+        """Roll back the update's work; keep an audit trace of refusals that call for one."""
+        session = data.get("session")
+        if session is None:
+            return
+        await session.rollback()
+        if exc.audit_action:
+            user = data.get("event_from_user")
+            await audit.record(
+                session,
+                at=self.clock.now(),
+                action=exc.audit_action,
+                actor=data.get("worker"),
+                actor_telegram_id=user.id if user else None,
+            )
+            await session.commit()
+
     async def __call__(
         self,
         handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
@@ -48,9 +70,7 @@ class ErrorReplyMiddleware(BaseMiddleware):
         try:
             return await handler(event, data)
         except RelaisError as exc:
-            session = data.get("session")
-            if session is not None:
-                await session.rollback()
+            await self._undo(exc, data)
             await tell(event, error_text(exc))
             return None
         except Exception as exc:

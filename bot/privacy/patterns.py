@@ -1,0 +1,389 @@
+"""Pattern detectors: e-mail, handle, phone, postal code, RAMQ, SIN, date of birth, address, school.
+
+Every detector takes the original text and its folded form (see :mod:`bot.privacy.folding`:
+same length, lower case, no accents) and returns ``(start, end, kind)`` spans. The regexes are
+written so that they cannot backtrack catastrophically: every repetition is bounded and most
+patterns are anchored on a look-behind, so the cost stays linear in the length of the message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import phonenumbers
+
+from bot.privacy.folding import fold
+
+Span = tuple[int, int, str]
+
+# --- e-mail and handles ---------------------------------------------------------------------
+
+EMAIL_RE = re.compile(
+    r"(?<![\w.+-])[\w.+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,6}\.[a-z]{2,24}(?![\w-])"
+)
+AT_HANDLE_RE = re.compile(r"(?<![\w@.])@[a-z0-9_][a-z0-9_.]{0,29}")
+AT_NOT_HANDLE_RE = re.compile(r"@\d{1,2}(?:[h:]\d{0,2})?(?:am|pm)?\.?")
+PLATFORM = (
+    r"(?:snap(?:chat)?|insta(?:gram)?|ig|tik ?tok|facebook|fb|twitter|kik|discord|telegram"
+    r"|only ?fans|whatsapp|threads|reddit|twitch|tinder|grindr|bumble|messenger|pof)"
+)
+HANDLE_WORD = r"(?:username|user name|user|handle|account|compte|pseudo|id|name|nom|profile|profil)"
+# platform [handle-word] (":" | "=" | "c'est" | "it's") token   -- or --   platform handle-word token
+HANDLE_CUE_RE = re.compile(
+    rf"\b{PLATFORM}(?:'s)?"
+    rf"(?:(?: {HANDLE_WORD})?\s{{0,3}}(?::|=|->|c'est|cest|c est|it's|its|est|is|was|etait)"
+    rf"(?: genre(?= )| like(?= )| le(?= )| la(?= ))?\s{{0,3}}| {HANDLE_WORD} )"
+    r"(@?[a-z0-9_][a-z0-9_.\-]{1,29})"
+)
+WEAK_LINK_RE = re.compile(r"(?:est|is|was|etait)(?: genre| like| le| la)?\s{0,3}$")
+
+# --- numbers --------------------------------------------------------------------------------
+
+POSTAL_RE = re.compile(
+    r"(?<![a-z0-9])[abceghj-nprstvxy]\d[abceghj-nprstv-z][ -]?\d[abceghj-nprstv-z]\d(?![a-z0-9])"
+)
+RAMQ_RE = re.compile(r"(?<![a-z0-9])([a-z]{4})([ -]?)(\d{4})\2(\d{4})(?![a-z0-9])")
+RAMQ_CUE_RE = re.compile(
+    r"ramq|carte soleil|assurance[ -]maladie|health card|health insurance|medicare|carte sante"
+)
+SIN_RE = re.compile(r"(?<![\d.,+-])(?<!\d )(\d{3})([ -]?)(\d{3})\2(\d{3})(?![\d-])(?! \d)")
+PHONE_RE = re.compile(
+    r"(?<![\d+])(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-]?)\d{3}[ .-]?\d{4}(?!\d)"
+    r"|(?<![\w+])\+(?!1)\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){2,4}(?!\d)"
+)
+LOCAL_PHONE_RE = re.compile(r"(?<![\d.-])\d{3}[-.]\d{4}(?![\d.-])")
+PHONE_CUE_RE = re.compile(
+    r"\b(?:t[eé]l|tel\.?|phone|cell|cellulaire|num[eé]ro|number|appel\w*|call|text\w*|rejoindre"
+    r"|reach)\b"
+)
+
+# --- dates of birth ------------------------------------------------------------------------
+
+MONTHS = (
+    r"(?:janvier|janv|fevrier|fevr|fev|mars|avril|avr|mai|juin|juillet|juil|aout|septembre"
+    r"|sept|octobre|oct|novembre|nov|decembre|dec|january|jan|february|feb|march|mar|april|apr"
+    r"|may|june|jun|july|jul|august|aug|september|sep|october|november|december)"
+)
+YEAR = r"(?:19|20)\d\d"
+DAY = r"(?:1er|[0-3]?\d)(?:er|st|nd|rd|th)?"
+FULL_DATE = (
+    rf"(?:{DAY} (?:de )?{MONTHS}\.?,? (?:de )?{YEAR}"
+    rf"|{MONTHS}\.? {DAY},? {YEAR}"
+    rf"|{YEAR}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"
+    rf"|[0-3]?\d[-/.][01]?\d[-/.]{YEAR})"
+)
+FULL_DATE_RE = re.compile(rf"(?<![\w/.-]){FULL_DATE}(?![\w/-])")
+CUED_DATE_RE = re.compile(
+    rf"(?<![\w/.-])(?:{FULL_DATE}|{MONTHS}\.? (?:de |of |en |in )?{YEAR}|{DAY} (?:de )?{MONTHS}"
+    rf"|{MONTHS}\.? {DAY}|{YEAR}|[0-3]?\d[-/.][01]?\d(?:[-/.]\d\d)?)(?![\w/-])"
+)
+DOB_CUE_RE = re.compile(
+    r"\b(?:nee?s?|ne\(e\)|naissance|naiss\.?|ddn|d\.d\.n\.?|dob|d\.o\.b\.?|born|birth ?date"
+    r"|birth|birthday|bday|b-day|anniversaire)\b"
+)
+NOT_BIRTH_CONTEXT_RE = re.compile(
+    r"\b(?:depuis|since|from|until|jusqu|till|signal\w*|jugement|audience|hearing|court|cour"
+    r"|incident|arrest\w*|arrivee|placement|admission|rencontre|meeting|rendez|rdv|formation"
+    r"|depuis le|en date du|dated|reported|fugue)\b"
+)
+
+# --- addresses -----------------------------------------------------------------------------
+
+APT = (
+    r"(?:,? ?(?:app|appt|apt|appartement|apartment|unit|unite|suite|bureau|local|logement|log"
+    r"|#|no)\.? ?#?\d{1,5}[a-z]?(?![\w]))?"
+)
+CIVIC = r"(?<![\w,.-])\d{1,5}[a-z]?(?:-\d{1,5})?"
+FR_STREET_TYPES = (
+    r"(?:rue|avenue|av|ave|boulevard|boul|blvd|chemin|ch|autoroute|montee|croissant|impasse"
+    r"|ruelle|rang|route|place|cote|allee|terrasse|promenade|carre|square|voie|circle)"
+)
+FR_AMBIGUOUS_TYPES = frozenset({"place", "cote", "allee", "terrasse", "promenade", "carre",
+                                "square", "voie", "route", "rang", "circle"})
+FR_ADDRESS_RE = re.compile(
+    rf"{CIVIC},? (?P<type>{FR_STREET_TYPES})\b\.? ?(?:(?:de la|de l'|du|des|de|d') ?)?"
+    r"(?P<name>[\w'-]{1,40}(?: [\w'-]{1,40}){0,3})"
+)
+EN_STREET_TYPES = (
+    r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|crescent|cres|lane|ln|court|ct"
+    r"|way|place|pl|terrace|circle|cir|parkway|highway|hwy|row|square|sq)"
+)
+EN_UNAMBIGUOUS_TYPES = frozenset({"street", "avenue", "ave", "road", "rd", "boulevard", "blvd",
+                                  "crescent", "cres"})
+EN_ADDRESS_RE = re.compile(
+    rf"{CIVIC},? ((?:[\w'.-]{{1,40}} ){{1,4}}?){EN_STREET_TYPES}\b\.?"
+)
+DIRECTION_RE = re.compile(
+    r" (?:est|ouest|nord|sud|east|west|north|south|e|o|n|s|w)\b\.?(?=$|[\s,.;:!?)])"
+)
+APT_RE = re.compile(APT)
+
+# --- schools -------------------------------------------------------------------------------
+
+FR_SCHOOL_RE = re.compile(
+    r"\b(?:ecole|polyvalente|poly|college|cegep|academie|pensionnat|centre de formation"
+    r"(?: professionnelle| generale)?|cfp)"
+    r"((?: (?:secondaire|primaire|internationale|alternative|privee|publique|secondaire"
+    r" internationale))?)"
+    r" ((?:(?:de la|de l'|du|des|de|d') ?)?)([\w'-]{1,40}(?: [\w'-]{1,40}){0,3})"
+)
+EN_SCHOOL_RE = re.compile(
+    r"((?:[A-ZÀ-Ý][\w'.-]{0,40} ){1,4})"
+    r"(?i:high school|high|secondary school|secondary|elementary school|elementary"
+    r"|middle school|junior high|academy|college|collegiate|school|polyvalente|cegep)\b"
+)
+
+TOKEN_RE = re.compile(r"[\w'-]+")
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def normalise_phone(raw: str) -> str | None:
+    """E.164 form of a phone number written any common way, or None if it is not one."""
+    digits = re.sub(r"\D", "", raw)
+    if len(digits) <= 4:
+        return digits or None  # short codes: 811, 911
+    try:
+        number = phonenumbers.parse(raw, "CA")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class PatternDetector:
+    """Runs the pattern detectors; holds the allowed phone numbers and the reference year."""
+
+    def __init__(
+        self, allowed_phones: Iterable[str], stopwords: frozenset[str], reference_year: int
+    ) -> None:
+        self.allowed_phones = frozenset(
+            p for p in (normalise_phone(raw) for raw in allowed_phones) if p
+        )
+        self.stopwords = stopwords
+        self.reference_year = reference_year
+
+    def scan(self, text: str, folded: str) -> list[Span]:
+        spans: list[Span] = []
+        if "@" in folded:
+            spans += self.emails(folded)
+            spans += self.at_handles(folded, spans)
+        spans += self.cued_handles(folded)
+        has_digit = any(ch.isdigit() for ch in folded)
+        if has_digit:
+            spans += self.postal_codes(folded)
+            spans += self.ramq(text, folded)
+            spans += self.sins(folded)
+            spans += self.phones(text, folded)
+            spans += self.dobs(text, folded)
+            spans += self.addresses(text, folded)
+        spans += self.schools(text, folded)
+        return spans
+
+    # -- kinds --
+
+    def emails(self, folded: str) -> list[Span]:
+        return [(m.start(), m.end(), "EMAIL") for m in EMAIL_RE.finditer(folded)]
+
+    def at_handles(self, folded: str, emails: list[Span]) -> list[Span]:
+        out: list[Span] = []
+        for m in AT_HANDLE_RE.finditer(folded):
+            start, end = m.start(), m.end()
+            while end > start + 1 and folded[end - 1] == ".":
+                end -= 1
+            handle = folded[start:end]
+            if AT_NOT_HANDLE_RE.fullmatch(handle) or not any(c.isalpha() for c in handle):
+                continue
+            if any(s <= start < e for s, e, _ in emails):
+                continue
+            out.append((start, end, "HANDLE"))
+        return out
+
+    def cued_handles(self, folded: str) -> list[Span]:
+        out: list[Span] = []
+        for m in HANDLE_CUE_RE.finditer(folded):
+            start, end = m.span(1)
+            while end > start and folded[end - 1] in ".-":
+                end -= 1
+            token = folded[start:end]
+            if len(token) < 2 or token in self.stopwords or token.isdigit():
+                continue
+            looks_like_handle = any(c in "._@" or c.isdigit() for c in token)
+            if not looks_like_handle and WEAK_LINK_RE.search(folded, m.start(), start):
+                # "her snap is private", "son insta est plein de ...": a plain word after
+                # "is"/"est" counts only when it ends the clause.
+                rest = folded[end:end + 2]
+                if rest and rest[0] not in ".,;!?)\n" and not rest.startswith(" -"):
+                    continue
+            out.append((start, end, "HANDLE"))
+        return out
+
+    def postal_codes(self, folded: str) -> list[Span]:
+        return [(m.start(), m.end(), "POSTAL_CODE") for m in POSTAL_RE.finditer(folded)]
+
+    def ramq(self, text: str, folded: str) -> list[Span]:
+        out: list[Span] = []
+        for m in RAMQ_RE.finditer(folded):
+            letters = text[m.start(1):m.end(1)]
+            digits = m.group(3) + m.group(4)
+            month, day = int(digits[2:4]), int(digits[4:6])
+            plausible = (1 <= month <= 12 or 51 <= month <= 62) and 1 <= day <= 31
+            cued = RAMQ_CUE_RE.search(folded, max(0, m.start() - 60), m.start()) is not None
+            if letters.isupper() or not m.group(2) or plausible or cued:
+                out.append((m.start(), m.end(), "RAMQ"))
+        return out
+
+    def sins(self, folded: str) -> list[Span]:
+        out: list[Span] = []
+        for m in SIN_RE.finditer(folded):
+            digits = m.group(1) + m.group(3) + m.group(4)
+            if _luhn_ok(digits):
+                out.append((m.start(), m.end(), "SIN"))
+        return out
+
+    def phones(self, text: str, folded: str) -> list[Span]:
+        out: list[Span] = []
+        seen: list[tuple[int, int]] = []
+        for m in PHONE_RE.finditer(folded):
+            start, end = m.span()
+            seen.append((start, end))
+            number = normalise_phone(text[start:end])
+            if number is None or number in self.allowed_phones:
+                continue
+            out.append((start, end, "PHONE"))
+        for m in LOCAL_PHONE_RE.finditer(folded):
+            if any(s <= m.start() < e for s, e in seen):
+                continue
+            if PHONE_CUE_RE.search(folded, max(0, m.start() - 40), m.start()):
+                out.append((m.start(), m.end(), "PHONE"))
+        return out
+
+    def dobs(self, text: str, folded: str) -> list[Span]:
+        out: list[Span] = []
+        for cue in DOB_CUE_RE.finditer(folded):
+            word = cue.group(0)
+            # "né" is a cue, the negation "ne" is not: ask the original text for the accent.
+            if word in ("ne", "nes") and "é" not in text[cue.start():cue.end()].lower():
+                continue
+            window_end = cue.end()
+            limit = min(len(folded), cue.end() + 40)
+            while window_end < limit and folded[window_end] not in "!?\n;":
+                window_end += 1
+            m = CUED_DATE_RE.search(folded, cue.end(), window_end)
+            if m:
+                out.append((m.start(), m.end(), "DOB"))
+        for m in FULL_DATE_RE.finditer(folded):
+            if any(s <= m.start() < e for s, e, _ in out):
+                continue
+            years = re.findall(YEAR, m.group(0))
+            year = int(years[-1]) if years else 0
+            if not self.reference_year - 30 <= year <= self.reference_year - 6:
+                continue
+            if NOT_BIRTH_CONTEXT_RE.search(folded, max(0, m.start() - 30), m.start()):
+                continue
+            out.append((m.start(), m.end(), "DOB"))
+        return out
+
+    def addresses(self, text: str, folded: str) -> list[Span]:
+        out: list[Span] = []
+        for m in FR_ADDRESS_RE.finditer(folded):
+            end = self._street_name_end(
+                text, folded, m.start("name"), m.end("name"), m.group("type")
+            )
+            if end is None:
+                continue
+            out.append((m.start(), self._address_tail(folded, end), "ADDRESS"))
+        for m in EN_ADDRESS_RE.finditer(folded):
+            if any(s <= m.start() < e for s, e, _ in out):
+                continue
+            words = m.group(1).split()
+            type_word = folded[m.end(1):m.end()].strip(". ")
+            original_words = text[m.start(1):m.end(1)].split()
+            capitalised = all(w[:1].isupper() or w[:1].isdigit() for w in original_words)
+            if any(w in self.stopwords for w in words):
+                continue
+            if not capitalised and not (type_word in EN_UNAMBIGUOUS_TYPES and len(words) == 1):
+                continue
+            out.append((m.start(), self._address_tail(folded, m.end()), "ADDRESS"))
+        return out
+
+    def _street_name_end(
+        self, text: str, folded: str, start: int, end: int, street_type: str
+    ) -> int | None:
+        """End of the street name that starts at ``start``, or None if there is no name."""
+        last = None
+        for i, m in enumerate(TOKEN_RE.finditer(folded, start, end)):
+            word = m.group(0)
+            original = text[m.start():m.end()]
+            capitalised = original[:1].isupper() or original[:1].isdigit()
+            if i == 0:
+                if word in self.stopwords and not capitalised:
+                    return None
+                if street_type in FR_AMBIGUOUS_TYPES and not capitalised:
+                    return None
+                last = m.end()
+                continue
+            if capitalised or "-" in word:
+                last = m.end()
+                continue
+            break
+        return last
+
+    @staticmethod
+    def _address_tail(folded: str, end: int) -> int:
+        d = DIRECTION_RE.match(folded, end)
+        if d:
+            end = d.end()
+        a = APT_RE.match(folded, end)
+        if a and a.end() > end:
+            end = a.end()
+        return end
+
+    def schools(self, text: str, folded: str) -> list[Span]:
+        out: list[Span] = []
+        for m in FR_SCHOOL_RE.finditer(folded):
+            level = m.group(1).strip()
+            name_end = None
+            for i, t in enumerate(TOKEN_RE.finditer(folded, m.start(3), m.end(3))):
+                original = text[t.start():t.end()]
+                capitalised = original[:1].isupper()
+                word = t.group(0).strip("'-")
+                if i == 0:
+                    if word in self.stopwords and not capitalised:
+                        break
+                    if not capitalised and not (level and "-" in word):
+                        break
+                    name_end = t.end()
+                    continue
+                if capitalised or "-" in word:
+                    name_end = t.end()
+                    continue
+                break
+            if name_end is not None:
+                out.append((m.start(), name_end, "SCHOOL"))
+        for m in EN_SCHOOL_RE.finditer(text):
+            words = m.group(1).split()
+            start = m.start(1)
+            # drop leading function words: "The High School", "Her School"
+            while words and fold(re.sub(r"['’]s$", "", words[0])) in self.stopwords:
+                start += len(words[0]) + 1
+                words = words[1:]
+            if not words:
+                continue
+            if any(s <= start < e for s, e, _ in out):
+                continue
+            out.append((start, m.end(), "SCHOOL"))
+        return out
+

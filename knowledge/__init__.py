@@ -1,0 +1,1 @@
+"""Reference data (regions, places, service categories, sample directory) and free-text understanding."""

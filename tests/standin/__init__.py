@@ -1,0 +1,1 @@
+"""A local Telegram Bot API stand-in over HTTP, for end-to-end tests and benchmarks."""
