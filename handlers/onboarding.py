@@ -67,6 +67,7 @@ def build_router(app: App) -> Router:
             telegram_id=user.id,
             display_name=user.full_name,
             language=None,
+            telegram_language=user.language_code,
         )
         organisation = await session.get_one(Organisation, registered.organisation_id)
         lang = pick_language(None, user.language_code, app.settings.default_language)

@@ -7,7 +7,6 @@ update dedupe when ``RELAIS_TEST_REDIS_URL`` is set too).
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -24,6 +23,7 @@ from tests.support.databases import (
     PostgresDatabase,
     SqliteTemplate,
     backends,
+    run_in_thread,
     truncate_all,
 )
 
@@ -43,12 +43,12 @@ def postgres_database() -> Iterator[PostgresDatabase]:
     from bot.db.migrate import upgrade_sync
 
     database = PostgresDatabase(os.environ[PG_ENV])
-    asyncio.run(database.create())
+    run_in_thread(database.create)
     try:
         upgrade_sync(database.url)
         yield database
     finally:
-        asyncio.run(database.drop())
+        run_in_thread(database.drop)
 
 
 @pytest.fixture

@@ -55,6 +55,7 @@ class Worker(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True, index=True)
     display_name: Mapped[str] = mapped_column(String(200))
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    telegram_language: Mapped[str | None] = mapped_column(String(16), nullable=True)
     role: Mapped[str] = mapped_column(String(16), default=Role.WORKER.value)
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id"), nullable=True
@@ -81,6 +82,15 @@ class Worker(Base):
     def set_regions(self, codes: list[str]) -> None:
         """Replace the regions this worker serves (or coordinates)."""
         self.region_links = [WorkerRegion(region=code) for code in sorted(set(codes))]
+
+    @property
+    def preferred_language(self) -> str | None:
+        """Their saved choice, else what their Telegram app says; None means the default."""
+        if self.language:
+            return self.language
+        if self.telegram_language:
+            return "fr" if self.telegram_language.lower().startswith("fr") else "en"
+        return None
 
     @property
     def is_coordinator(self) -> bool:

@@ -22,12 +22,19 @@ def local_user_id(name: str) -> int:
 
 
 async def ensure_demo_worker(
-    session: AsyncSession, *, name: str, role: str, now: datetime
+    session: AsyncSession,
+    *,
+    name: str,
+    role: str,
+    now: datetime,
+    telegram_language: str | None = None,
 ) -> Worker:
     """Register a console user (once) in the demo organisation and regions."""
     telegram_id = local_user_id(name)
     worker = await workers.by_telegram_id(session, telegram_id)
     if worker is not None:
+        if telegram_language:
+            worker.telegram_language = telegram_language
         return worker
     organisation = await get_or_create_organisation(
         session, DEMO_ORGANISATION, now=now, sector=Sector.COMMUNITY.value
@@ -37,6 +44,7 @@ async def ensure_demo_worker(
         display_name=name,
         role=role,
         organisation_id=organisation.id,
+        telegram_language=telegram_language,
         created_at=now,
     )
     worker.set_regions(DEMO_REGIONS)

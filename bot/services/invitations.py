@@ -121,6 +121,7 @@ async def redeem_invitation(
     telegram_id: int,
     display_name: str,
     language: str | None,
+    telegram_language: str | None = None,
 ) -> Worker:
     """Register a Telegram user from an invitation token, once."""
     existing = await session.scalar(select(Worker).where(Worker.telegram_id == telegram_id))
@@ -138,6 +139,7 @@ async def redeem_invitation(
     worker = existing or Worker(telegram_id=telegram_id, created_at=now)
     worker.display_name = display_name[:200]
     worker.language = language
+    worker.telegram_language = telegram_language
     worker.role = invitation.role
     worker.organisation_id = invitation.organisation_id
     worker.active = True

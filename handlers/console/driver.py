@@ -103,11 +103,16 @@ class Console:
         user = self.users.get(user_id) or LocalUser(name=name, user_id=user_id)
         self.users[user_id] = user
         known = self.telegram.users.get(user_id, {})
-        self.telegram.add_user(user_id, name, lang or known.get("language_code"))
+        lang = lang or known.get("language_code")
+        self.telegram.add_user(user_id, name, lang)
         if first or self.register_all:
             async with self.app.sessionmaker() as session:
                 await demo.ensure_demo_worker(
-                    session, name=name, role=demo.demo_role(first), now=self.app.clock.now()
+                    session,
+                    name=name,
+                    role=demo.demo_role(first),
+                    now=self.app.clock.now(),
+                    telegram_language=lang,
                 )
                 await session.commit()
         self.current = user

@@ -50,8 +50,11 @@ class WorkerMiddleware(BaseMiddleware):
         if chat is not None and chat.type != "private":
             return None  # Relais works in private chats only: case data never goes to groups
         worker = await workers.by_telegram_id(data["session"], user.id)
-        if worker is not None and worker.blocked_bot:
-            worker.blocked_bot = False  # they are writing again: they unblocked the bot
+        if worker is not None:
+            if worker.blocked_bot:
+                worker.blocked_bot = False  # they are writing again: they unblocked the bot
+            if user.language_code and worker.telegram_language != user.language_code:
+                worker.telegram_language = user.language_code  # for messages sent later
         data["worker"] = worker if worker is not None and worker.active else None
         if data["worker"] is None and not is_invitation(event):
             await self._refuse(event)

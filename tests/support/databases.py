@@ -49,6 +49,15 @@ def _pg_dsn(url: str, database: str | None = None) -> str:
     return dsn
 
 
+def run_in_thread(coroutine_function) -> None:  # type: ignore[no-untyped-def]
+    """Run a coroutine to completion on a loop of its own, even from inside a running loop."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        executor.submit(asyncio.run, coroutine_function()).result()
+
+
 class PostgresDatabase:
     """A throw-away database for this test run, on the server of ``RELAIS_TEST_DATABASE_URL``."""
 

@@ -48,6 +48,7 @@ def upgrade() -> None:
     sa.Column('telegram_id', sa.BigInteger(), nullable=False),
     sa.Column('display_name', sa.String(length=200), nullable=False),
     sa.Column('language', sa.String(length=8), nullable=True),
+    sa.Column('telegram_language', sa.String(length=16), nullable=True),
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=True),
     sa.Column('on_call', sa.Boolean(), nullable=False),
