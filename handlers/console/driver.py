@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
@@ -70,9 +69,6 @@ class Console:
         self.out = out
         self.register_all = register_all
         self.telegram = FakeTelegram(username=app.settings.bot_username)
-        # Update ids keep growing across runs on the same database, as Telegram's do, so the
-        # update ledger never mistakes a new message for a redelivered one.
-        self.telegram.update_id = int(time.time() * 1000)
         self.telegram.listeners.append(self._print)
         self.users: dict[int, LocalUser] = {}
         self.current: LocalUser | None = None

@@ -117,7 +117,9 @@ class FakeTelegram:
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] = {"url": ""}
         self.requests: list[tuple[str, dict[str, Any]]] = []
-        self.update_id = 0
+        # Update ids keep growing across runs, as Telegram's do, so that an update ledger kept
+        # in the database or Redis never mistakes a new update for a redelivered one.
+        self.update_id = int(time.time() * 1000)
         self.pending: list[dict[str, Any]] = []
         self.queue_updates = False  # True when updates are fetched with getUpdates
         self._new_update = asyncio.Event()
