@@ -57,6 +57,21 @@ class Settings(BaseSettings):
     broadcast_rate: float = Field(default=25.0, gt=0)
     broadcast_per_chat_rate: float = Field(default=1.0, gt=0)
 
+    # Reminders and scheduled jobs.
+    verify_days: int = Field(default=30, ge=1, le=365)  # receivers confirm their listing
+    capacity_stale_hours: int = Field(default=24, ge=1)  # older capacity prompts a nudge
+    reminder_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    reminder_batch: int = Field(default=50, ge=1, le=1000)
+    reminder_lease_seconds: float = Field(default=60.0, ge=1)
+    # jobs sent at once by one dispatcher; 1 = at most one message in flight when it dies
+    reminder_concurrency: int = Field(default=1, ge=1, le=64)
+    reminder_late_seconds: float = Field(default=120.0, ge=1)  # later than this: marked late
+    reminder_backoff_seconds: float = Field(default=30.0, gt=0)
+    reminder_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    reminder_max_attempts: int = Field(default=8, ge=1)
+    reminder_morning: str = Field(default="09:00", pattern=r"^\d{2}:\d{2}$")
+    reminder_rate_limit: bool = True  # pace sends with the shared rate limiter
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

@@ -1,4 +1,8 @@
-"""Feature modules listed by name (routers, commands, tables, jobs), imported on demand."""
+"""Feature modules listed by name (routers, commands, tables, jobs), imported on demand.
+
+Lists of names keep the composition in one readable place without importing every feature at
+start-up; a listed module that is missing is an error, never a silently disabled feature.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,6 @@ from types import ModuleType
 
 
 def import_modules(names: Iterable[str]) -> Iterator[ModuleType]:
-    """Import each listed module, skipping features whose module does not exist yet."""
+    """Import each listed module, in order."""
     for name in names:
-        try:
-            yield importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not (name == exc.name or name.startswith(exc.name + ".")):
-                raise
+        yield importlib.import_module(name)

@@ -13,6 +13,7 @@ from bot.services.dedupe import DatabaseLedger, RedisLedger, UpdateLedger
 from handlers.middlewares.database import DatabaseMiddleware
 from handlers.middlewares.dedupe import DedupeMiddleware
 from handlers.middlewares.errors import ErrorReplyMiddleware
+from handlers.middlewares.flow import CommandLeavesFlowMiddleware
 from handlers.middlewares.language import LanguageMiddleware, build_i18n
 from handlers.middlewares.worker import WorkerMiddleware
 
@@ -65,5 +66,6 @@ def build_dispatcher(app: App) -> Dispatcher:
         observer.outer_middleware(WorkerMiddleware(i18n))
         observer.outer_middleware(LanguageMiddleware(i18n, app.settings.default_language))
         observer.outer_middleware(ErrorReplyMiddleware(app.clock))
+    dispatcher.message.outer_middleware(CommandLeavesFlowMiddleware())
     dispatcher.include_routers(*build_routers(app))
     return dispatcher

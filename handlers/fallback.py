@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.filters import Command as CommandFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -11,6 +13,14 @@ from bot.app import App
 
 def build_router(app: App) -> Router:
     router = Router(name="fallback")
+
+    @router.message(CommandFilter("cancel"))
+    async def cancel(message: Message, state: FSMContext) -> None:
+        if await state.get_state() is None:
+            await message.answer(_("There is nothing to cancel."))
+            return
+        await state.set_state(None)
+        await message.answer(_("Cancelled. Nothing was sent."))
 
     @router.message(F.text.startswith("/"))
     async def unknown_command(message: Message) -> None:

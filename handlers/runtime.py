@@ -17,8 +17,8 @@ from bot.app import App
 from bot.db.migrate import upgrade
 from bot.plugins import import_modules
 from handlers.dispatcher import build_dispatcher
+from handlers.lean_sender import build_messenger
 from handlers.menu import set_default_menus
-from handlers.messenger import TelegramMessenger
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ CONSOLE_TOKEN = "42:console-channel-no-network"
 BACKGROUND_MODULES: tuple[str, ...] = (
     "bot.jobs.reminders",
     "bot.jobs.broadcasts",
+    "bot.services.retention",
 )
 
 
@@ -61,7 +62,7 @@ async def stop_background(tasks: list[asyncio.Task[None]]) -> None:
 async def prepare(app: App, bot: Bot) -> Dispatcher:
     """Migrate the database, wire the messenger and build the dispatcher."""
     await upgrade(app.settings.database_url)
-    app.messenger = TelegramMessenger(bot)
+    app.messenger = build_messenger(bot)  # lean sendMessage on aiohttp, aiogram otherwise
     return build_dispatcher(app)
 
 

@@ -137,12 +137,12 @@ def build_router(app: App) -> Router:
         await query.answer()
         await query.message.answer(_("Name of their organisation?"))
 
-    @router.message(InviteStates.organisation, F.text)
+    @router.message(InviteStates.organisation, F.text, ~F.text.startswith("/"))
     async def invite_organisation(
         message: Message, worker: Worker, state: FSMContext
     ) -> None:
         name = " ".join((message.text or "").split())
-        if not 2 <= len(name) <= 200 or name.startswith("/"):
+        if not 2 <= len(name) <= 200:
             await message.answer(_("Please write the organisation's name (2 to 200 characters)."))
             return
         await state.update_data(organisation=name)

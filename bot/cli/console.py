@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 from bot.app import App, build_app
-from bot.cli.common import settings_or_exit, setup_logging
+from bot.cli.common import run_async, settings_or_exit, setup_logging
 from bot.config import normalise_database_url
+from bot.db.migrate import upgrade
 
 DEFAULT_TRY_DATABASE = "sqlite+aiosqlite:///relais-try.db"
 
@@ -67,12 +68,12 @@ async def wipe(app: App) -> None:
 
 
 async def seed(app: App) -> None:
-    """Load the sample directory into an empty directory."""
-    try:
-        from knowledge.seed import ensure_sample_directory
-    except ModuleNotFoundError:  # the directory feature is not there yet
-        return
+    """Load the sample directory and the starter practice tools where they are empty."""
+    from bot.services.tools import ensure_starter_tools
+    from knowledge.seed import ensure_sample_directory
+
     await ensure_sample_directory(app)
+    await ensure_starter_tools(app)
 
 
 async def console_main(app: App, fresh: bool, register_all: bool) -> None:
@@ -80,9 +81,11 @@ async def console_main(app: App, fresh: bool, register_all: bool) -> None:
 
     if fresh:
         await wipe(app)
+    # Schema and sample data first, so background jobs never race the seeding transaction.
+    await upgrade(app.settings.database_url)
+    await seed(app)
     console = Console(app, register_all=register_all)
     await console.start()
-    await seed(app)
     try:
         if sys.stdin.isatty():
             await run_interactive(console)
@@ -103,5 +106,5 @@ def cmd_try(args: argparse.Namespace) -> int:
         finally:
             await app.close()
 
-    asyncio.run(main())
+    run_async(main())
     return 0

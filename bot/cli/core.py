@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from datetime import timedelta
 
 from bot.app import App, build_app
-from bot.cli.common import run_with_app, settings_or_exit, setup_logging
+from bot.cli.common import run_async, run_with_app, settings_or_exit, setup_logging
 from bot.db.migrate import upgrade, upgrade_sync
 from bot.errors import RelaisError
 from bot.models.core import Role
@@ -76,7 +75,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     setup_logging()
     app = build_app(settings)
-    asyncio.run(run_webhook(app) if args.webhook or settings.webhook_url else run_polling(app))
+    run_async(run_webhook(app) if args.webhook or settings.webhook_url else run_polling(app))
     return 0
 
 

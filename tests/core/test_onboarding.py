@@ -154,3 +154,18 @@ async def test_non_text_messages_are_refused_politely(chat):
     start = len(chat.telegram.events)
     await chat.console.feed(update)
     assert "Je lis seulement les messages texte" in chat.telegram.events[start].text
+
+
+async def test_a_new_command_leaves_the_step_in_progress(chat):
+    await chat.register("coco", role="coordinator", lang="en")
+    await chat.say("coco", "/invite")
+    await chat.press("coco", "worker")  # now waiting for the organisation's name
+    await chat.say("coco", "/help")
+    events = await chat.say("coco", "Maison Fictive")
+    assert "Which region" not in chat.texts("coco", events)
+    events = await chat.say("coco", "/cancel")
+    assert chat.texts("coco", events) == "There is nothing to cancel."
+    await chat.say("coco", "/invite")
+    await chat.press("coco", "worker")
+    events = await chat.say("coco", "/cancel")
+    assert chat.texts("coco", events) == "Cancelled. Nothing was sent."

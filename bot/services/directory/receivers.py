@@ -1,0 +1,130 @@
+"""Who answers for a listing: its receiving workers (handoffs, capacity), else the coordinators
+of its regions (error reports)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.i18n import N_
+from bot.models.core import Role, Worker, WorkerRegion
+from bot.models.directory import (
+    DirectoryService,
+    DirectoryUnit,
+    ServiceCapacity,
+    ServiceReceiver,
+    ServiceRegion,
+)
+from bot.services import audit
+from bot.services.directory.index import Capacity, holder_for
+from bot.services.directory.state import bump_version, current_version
+
+DEFAULT_UNIT_ID = "relais-unit-place"
+MAX_CAPACITY = 999
+
+
+async def get_service(session: AsyncSession, service_id: int) -> DirectoryService:
+    service = await session.get(DirectoryService, service_id)
+    if service is None:
+        raise NotFound(N_("This service is no longer in the directory."))
+    return service
+
+
+async def receivers_of(session: AsyncSession, service_id: int) -> list[Worker]:
+    """Active workers who receive this service's handoffs."""
+    query = (
+        select(Worker)
+        .join(ServiceReceiver, ServiceReceiver.worker_id == Worker.id)
+        .where(ServiceReceiver.service_id == service_id, Worker.active.is_(True))
+        .order_by(Worker.id)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def services_of(session: AsyncSession, worker: Worker) -> list[DirectoryService]:
+    """The services this worker receives for, by name."""
+    query = (
+        select(DirectoryService)
+        .join(ServiceReceiver, ServiceReceiver.service_id == DirectoryService.id)
+        .where(ServiceReceiver.worker_id == worker.id)
+        .order_by(DirectoryService.name, DirectoryService.id)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def add_receiver(session: AsyncSession, service_id: int, worker: Worker, now: datetime) -> None:
+    """Make ``worker`` a receiver of the service (idempotent)."""
+    await get_service(session, service_id)
+    if await session.get(ServiceReceiver, (service_id, worker.id)) is None:
+        session.add(ServiceReceiver(service_id=service_id, worker_id=worker.id, created_at=now))
+        await audit.record(session, at=now, action="directory.receiver_added",
+                           subject_type="service", subject_id=str(service_id),
+                           worker_id=worker.id)
+        await session.flush()
+
+
+async def owners_of(session: AsyncSession, service: DirectoryService) -> list[Worker]:
+    """Who must hear about an error in a listing: receivers, else the regions' coordinators."""
+    receivers = [w for w in await receivers_of(session, service.id) if w.can_receive]
+    if receivers:
+        return receivers
+    regions = select(ServiceRegion.region).where(ServiceRegion.service_id == service.id)
+    query = (
+        select(Worker)
+        .where(
+            Worker.active.is_(True),
+            Worker.blocked_bot.is_(False),
+            Worker.role.in_((Role.COORDINATOR.value, Role.ADMIN.value)),
+            Worker.id.in_(select(WorkerRegion.worker_id).where(WorkerRegion.region.in_(regions))),
+        )
+        .order_by(Worker.id)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def set_capacity(
+    session: AsyncSession, worker: Worker, service_id: int, available: int, now: datetime
+) -> ServiceCapacity:
+    """A receiver records how many places are free now; the index is updated in place."""
+    service = await get_service(session, service_id)
+    if await session.get(ServiceReceiver, (service_id, worker.id)) is None and not worker.is_admin:
+        raise NotAllowed(N_("Only the receiving workers of this service can update its capacity."))
+    if not 0 <= available <= MAX_CAPACITY:
+        raise InvalidInput(N_("Capacity must be between 0 and {max}."), max=MAX_CAPACITY)
+    capacity = await session.scalar(
+        select(ServiceCapacity).where(ServiceCapacity.service_id == service_id)
+        .order_by(ServiceCapacity.updated.desc()).limit(1)
+    )
+    if capacity is None:
+        unit = await session.scalar(select(DirectoryUnit).where(DirectoryUnit.hsds_id == DEFAULT_UNIT_ID))
+        if unit is None:
+            unit = DirectoryUnit(hsds_id=DEFAULT_UNIT_ID, name="place")
+            session.add(unit)
+            await session.flush()
+        capacity = ServiceCapacity(
+            hsds_id=f"relais-capacity-{service.hsds_id}"[:64], service_id=service_id,
+            unit_id=unit.id, available=available, maximum=None, updated=now,
+        )
+        session.add(capacity)
+    else:
+        capacity.available = available
+        capacity.updated = now
+        if capacity.maximum is not None and available > capacity.maximum:
+            capacity.maximum = available
+    await audit.record(session, at=now, action="directory.capacity", actor=worker,
+                       subject_type="service", subject_id=str(service_id), available=available)
+    await session.flush()
+    before = await current_version(session)
+    await bump_version(session, now)
+    holder = holder_for(session)
+    if holder.index is not None:
+        unit_name = (await session.get(DirectoryUnit, capacity.unit_id)).name  # type: ignore[union-attr]
+        holder.index.set_capacity(
+            service_id, Capacity(capacity.available, capacity.maximum, unit_name, now)
+        )
+        if holder.index.version == before:
+            holder.index.version = before + 1
+    return capacity

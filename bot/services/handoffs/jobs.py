@@ -1,0 +1,7 @@
+"""The handoff job kinds, found by the scheduler (``JOB_KIND_MODULES``)."""
+
+from __future__ import annotations
+
+from bot.services.handoffs.timers import KINDS, run_job
+
+JOB_KINDS = dict.fromkeys(KINDS, run_job)

@@ -1,0 +1,396 @@
+"""Handoff messages, rendered in each recipient's language and sent through ``app.messenger``.
+
+A message about a case carries the case code, the status, the needs in words and the action
+buttons; the note only to the request's receivers and to participants. Dynamic values are
+HTML-escaped (HTML parse mode is the default). Every message is sent with ``protect_content``.
+
+Buttons are signed for the one user they are sent to (``bot.services.crypto.sign_callback``, the
+scheme ``handlers.secure`` verifies).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from babel import Locale
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import N_, Text
+from bot.messenger import Button, OutgoingMessage, RecipientBlocked, SendError
+from bot.models.core import Worker
+from bot.models.handoffs import Handoff, HandoffRecipient
+from bot.services import crypto
+from bot.services.handoffs.lifecycle import (
+    ACTIVE,
+    REASONS,
+    STATUS_LABELS,
+    Priority,
+    Side,
+    Status,
+    allowed_targets,
+    reason_label,
+)
+from bot.services.handoffs.routing import ACTING_ROLES
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.models.cases import Case
+
+log = logging.getLogger(__name__)
+
+# Actions of signed buttons (≤ 64 bytes with the signature: keep them short).
+ACCEPT = "ho.acc"
+DECLINE = "ho.dec"
+ASK = "ho.ask"
+OPEN = "ho.open"
+FOLLOWUP = "ho.fu"
+NEXT = "ho.next"
+WRITE = "ho.write"
+
+
+def sign(app: App, action: str, object_id: int | str, user_id: int, extra: str = "") -> str:
+    return crypto.sign_callback(app, action, object_id, user_id, extra)
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=False)
+
+
+def text_for(app: App, worker: Worker) -> Text:
+    return app.translator.text(worker.preferred_language)
+
+
+def org_name(worker: Worker | None) -> str:
+    if worker is None or worker.organisation is None:
+        return "—"
+    return worker.organisation.name
+
+
+def who(worker: Worker | None) -> str:
+    """"Name (Organisation)", escaped."""
+    if worker is None:
+        return "—"
+    return f"{esc(worker.display_name)} ({esc(org_name(worker))})"
+
+
+def status_words(t: Text, status: str) -> str:
+    return t.gettext(STATUS_LABELS[Status(status)])
+
+
+def reason_words(t: Text, code: str | None) -> str:
+    label = reason_label(code)
+    return t.gettext(label) if label else esc(code or "")
+
+
+def needs_words(app: App, t: Text, needs: Sequence[str]) -> str:
+    words = []
+    for code in needs:
+        try:
+            words.append(app.taxonomy.label(code, t.lang))
+        except (KeyError, AttributeError):
+            words.append(code)
+    return esc(", ".join(words)) if words else "—"
+
+
+def language_words(t: Text, codes: Sequence[str]) -> str:
+    from bot.services.cases import LANGUAGE_NAMES
+
+    names = Locale.parse(t.locale).languages
+    return esc(", ".join(
+        t.gettext(LANGUAGE_NAMES[c]) if c in LANGUAGE_NAMES else names.get(c, c) for c in codes
+    )) if codes else "—"
+
+
+def region_words(t: Text, codes: Sequence[str]) -> str:
+    from knowledge.regions import region_name
+
+    out = []
+    for code in codes:
+        try:
+            out.append(region_name(code, t.lang))
+        except KeyError:
+            out.append(code)
+    return esc(", ".join(out)) if out else "—"
+
+
+def age_words(t: Text, case: Case) -> str:
+    if case.age is not None:
+        return t.ngettext("{n} year old", "{n} years old", case.age)
+    from bot.services.cases import AGE_BANDS
+
+    return t.gettext(AGE_BANDS.get(case.age_band or "unknown", AGE_BANDS["unknown"]))
+
+
+def priority_words(t: Text, priority: str) -> str:
+    if priority == Priority.URGENT.value:
+        return t.gettext("URGENT")
+    return t.gettext("routine")
+
+
+def summary(app: App, t: Text, handoff: Handoff, case: Case) -> str:
+    """The lines every handoff message starts with: code, service, status, needs."""
+    return "\n".join([
+        t.gettext("Case <code>{code}</code> → {service}", code=esc(case.code),
+                  service=esc(handoff.service_name)),
+        t.gettext("Status: <b>{status}</b>", status=status_words(t, handoff.status)),
+        t.gettext("Needs: {needs}", needs=needs_words(app, t, handoff.needs or case.needs)),
+    ])
+
+
+def request_text(
+    app: App, t: Text, handoff: Handoff, case: Case, requester: Worker | None,
+    note: str | None, *, with_note: bool = True,
+) -> str:
+    lines = [
+        t.gettext("🔔 <b>Handoff request</b> ({priority})",
+                  priority=priority_words(t, handoff.priority)),
+        t.gettext("Case <code>{code}</code> → {service}", code=esc(case.code),
+                  service=esc(handoff.service_name)),
+        t.gettext("Age: {age}", age=age_words(t, case)),
+        t.gettext("Needs: {needs}", needs=needs_words(app, t, handoff.needs or case.needs)),
+        t.gettext("Languages: {languages}", languages=language_words(t, case.languages or [])),
+        t.gettext("Regions: {regions}", regions=region_words(
+            t, list(dict.fromkeys(r for r in (case.region_current, case.region_origin) if r))
+            or ([handoff.region] if handoff.region else []))),
+        t.gettext("Requested by: {who}", who=who(requester)),
+    ]
+    if note and with_note:
+        lines.append(t.gettext("Note: {note}", note=esc(note)))
+    return "\n".join(lines)
+
+
+def request_buttons(app: App, t: Text, handoff: Handoff, user_id: int) -> list[list[Button]]:
+    return [
+        [Button(t.gettext("Accept"), sign(app, ACCEPT, handoff.id, user_id)),
+         Button(t.gettext("Decline"), sign(app, DECLINE, handoff.id, user_id))],
+        [Button(t.gettext("Ask a question"), sign(app, ASK, handoff.id, user_id))],
+    ]
+
+
+async def send(app: App, worker: Worker, text: str,
+               buttons: list[list[Button]] | None = None) -> int | None:
+    """Send one protected message; None (and the worker marked) when it cannot be delivered."""
+    if app.messenger is None or not worker.can_receive:
+        return None
+    try:
+        return await app.messenger.send(OutgoingMessage(
+            chat_id=worker.telegram_id, text=text, buttons=buttons or [], protect_content=True))
+    except RecipientBlocked:
+        worker.blocked_bot = True
+        log.info("handoff message not delivered: worker %s blocked the bot", worker.id)
+    except SendError as exc:
+        log.warning("handoff message to worker %s failed: %s", worker.id, type(exc).__name__)
+    return None
+
+
+async def delete(app: App, recipient: HandoffRecipient) -> None:
+    if app.messenger is None or recipient.chat_id is None or recipient.message_id is None:
+        return
+    try:
+        await app.messenger.delete(recipient.chat_id, recipient.message_id)
+    except SendError as exc:  # older than 48 h: it stays, its buttons answer "too late"
+        log.info("handoff message %s not deleted: %s", recipient.id, type(exc).__name__)
+
+
+async def edit(app: App, recipient: HandoffRecipient, text: str,
+               buttons: list[list[Button]] | None = None) -> None:
+    if app.messenger is None or recipient.chat_id is None or recipient.message_id is None:
+        return
+    try:
+        await app.messenger.edit(
+            OutgoingMessage(chat_id=recipient.chat_id, text=text, buttons=buttons or [],
+                            protect_content=True),
+            recipient.message_id,
+        )
+    except SendError as exc:
+        log.info("handoff message %s not edited: %s", recipient.id, type(exc).__name__)
+
+
+# ---- buttons for the two sides -----------------------------------------------------------------
+
+MOVE = "ho.mv"
+ACTION_LABELS: dict[Status, str] = {
+    Status.ACCEPTED: N_("Accept"),
+    Status.REJECTED: N_("Decline"),
+    Status.IN_PROGRESS: N_("In progress"),
+    Status.ON_HOLD: N_("Put on hold"),
+    Status.COMPLETED: N_("Completed"),
+    Status.FAILED: N_("Failed"),
+    Status.CANCELLED: N_("Cancel the handoff"),
+    Status.ENTERED_IN_ERROR: N_("Entered in error"),
+}
+
+
+def thread_buttons(app: App, t: Text, case: Case, user_id: int) -> list[Button]:
+    """The cases feature's own thread and case buttons (it handles ``case.reply``/``case.view``)."""
+    return [
+        Button(t.gettext("✍️ Write in the thread"),
+               crypto.sign_callback(app, "case.reply", case.id, user_id)),
+        Button(t.gettext("Open the case"), crypto.sign_callback(app, "case.view", case.id, user_id)),
+    ]
+
+
+def control_buttons(app: App, t: Text, handoff: Handoff, case: Case, worker: Worker,
+                    side: Side) -> list[list[Button]]:
+    """What ``worker`` may do next on an accepted handoff, plus the thread."""
+    rows: list[list[Button]] = []
+    moves = [s for s in allowed_targets(handoff.status, side)
+             if s not in (Status.ACCEPTED, Status.REJECTED, Status.ENTERED_IN_ERROR)]
+    row: list[Button] = []
+    for status in moves:
+        row.append(Button(t.gettext(ACTION_LABELS[status]),
+                          sign(app, MOVE, handoff.id, worker.telegram_id, status.value)))
+        if len(row) == 2:
+            rows.append(row)
+            row = []
+    if row:
+        rows.append(row)
+    if handoff.status in {s.value for s in ACTIVE}:
+        rows.append(thread_buttons(app, t, case, worker.telegram_id))
+    return rows
+
+
+def reason_buttons(app: App, t: Text, handoff: Handoff, worker: Worker, target: Status
+                   ) -> list[list[Button]]:
+    return [[Button(t.gettext(label),
+                    sign(app, MOVE, handoff.id, worker.telegram_id, f"{target.value}.{code}"))]
+            for code, label in REASONS[target].items()]
+
+
+# ---- the messages ------------------------------------------------------------------------------
+
+
+async def update_request_messages(app: App, session: AsyncSession, handoff: Handoff, case: Case,
+                                  actor: Worker | None) -> None:
+    """Once a request is answered (or cancelled, or expired), edit every copy of it."""
+    from bot.services.handoffs.service import note_of, recipients
+
+    owner = await session.get(Worker, handoff.owner_id) if handoff.owner_id else None
+    note = note_of(app, handoff.note_enc)
+    for row in await recipients(session, handoff.id):
+        worker = await session.get(Worker, row.worker_id)
+        if worker is None:
+            continue
+        t = text_for(app, worker)
+        head = summary(app, t, handoff, case)
+        buttons: list[list[Button]] = []
+        if handoff.status == Status.ACCEPTED.value and owner is not None and owner.id == worker.id:
+            text = t.gettext("✅ You accepted this handoff. You now follow case {code} with {who}.",
+                             code=esc(case.code),
+                             who=who(await session.get(Worker, handoff.requester_id)
+                                     if handoff.requester_id else None))
+            text += "\n" + head
+            if note:
+                text += "\n" + t.gettext("Note: {note}", note=esc(note))
+            buttons = control_buttons(app, t, handoff, case, worker, Side.RECEIVER)
+        elif handoff.status == Status.ACCEPTED.value:
+            text = t.gettext("Handoff accepted by {who}.", who=who(owner)) + "\n" + head
+        elif handoff.status == Status.REJECTED.value and handoff.status_reason == "no-response":
+            text = t.gettext("⌛ This request expired without an answer.") + "\n" + head
+        elif handoff.status == Status.REJECTED.value:
+            text = t.gettext("Declined by {who}: {reason}.", who=who(actor),
+                             reason=reason_words(t, handoff.status_reason)) + "\n" + head
+        else:
+            text = t.gettext("This request was withdrawn by the worker who asked for it.") \
+                + "\n" + head
+        await edit(app, row, text, buttons)
+
+
+async def tell_requester_accepted(app: App, session: AsyncSession, handoff: Handoff, case: Case,
+                                  requester: Worker, owner: Worker | None) -> None:
+    t = text_for(app, requester)
+    text = (t.gettext("✅ Handoff accepted by {who}.", who=who(owner)) + "\n"
+            + summary(app, t, handoff, case) + "\n"
+            + t.gettext("You can now write to each other in the case thread."))
+    await send(app, requester, text,
+               control_buttons(app, t, handoff, case, requester, Side.REQUESTER))
+
+
+async def tell_requester_declined(app: App, session: AsyncSession, handoff: Handoff, case: Case,
+                                  requester: Worker, actor: Worker | None,
+                                  note: str | None) -> None:
+    t = text_for(app, requester)
+    if actor is None:
+        text = t.gettext("⌛ No answer from {service} in time: the request for case {code} "
+                         "expired (no response).", service=esc(handoff.service_name),
+                         code=esc(case.code))
+    else:
+        text = t.gettext("❌ {who} declined the handoff for case {code}: {reason}.",
+                         who=who(actor), code=esc(case.code),
+                         reason=reason_words(t, handoff.status_reason))
+        if note:
+            text += "\n" + t.gettext("Note: {note}", note=esc(note))
+    text += "\n" + t.gettext("The next services for the same search are one tap away.")
+    await send(app, requester, text, [[Button(
+        t.gettext("See the next services"), sign(app, NEXT, handoff.id, requester.telegram_id))]])
+
+
+async def tell_status(app: App, session: AsyncSession, handoff: Handoff, case: Case,
+                      worker: Worker, actor: Worker | None, note: str | None) -> None:
+    t = text_for(app, worker)
+    status = status_words(t, handoff.status)
+    if handoff.status_reason:
+        status += " — " + reason_words(t, handoff.status_reason)
+    text = t.gettext("Case <code>{code}</code> → {service}: now <b>{status}</b> ({who}).",
+                     code=esc(case.code), service=esc(handoff.service_name), status=status,
+                     who=who(actor) if actor else "Relais")
+    if note:
+        text += "\n" + t.gettext("Note: {note}", note=esc(note))
+    side = Side.REQUESTER if worker.id == handoff.requester_id else Side.RECEIVER
+    await send(app, worker, text, control_buttons(app, t, handoff, case, worker, side))
+
+
+async def ask_followup(app: App, session: AsyncSession, handoff: Handoff, case: Case,
+                       requester: Worker) -> None:
+    t = text_for(app, requester)
+    text = t.gettext("Follow-up on case <code>{code}</code> → {service}: did the youth arrive?",
+                     code=esc(case.code), service=esc(handoff.service_name))
+    await send(app, requester, text, [[
+        Button(t.gettext("Yes"), sign(app, FOLLOWUP, handoff.id, requester.telegram_id, "yes")),
+        Button(t.gettext("Not yet"),
+               sign(app, FOLLOWUP, handoff.id, requester.telegram_id, "notyet")),
+        Button(t.gettext("No"), sign(app, FOLLOWUP, handoff.id, requester.telegram_id, "no")),
+    ]])
+
+
+async def tell_owner_followup(app: App, session: AsyncSession, handoff: Handoff, case: Case,
+                              owner: Worker, requester: Worker) -> None:
+    t = text_for(app, owner)
+    answer = {"arrived": t.gettext("the youth arrived"),
+              "not-yet": t.gettext("the youth has not arrived yet"),
+              "not-arrived": t.gettext("the youth did not arrive")}[handoff.outcome or "not-yet"]
+    await send(app, owner, t.gettext("Case <code>{code}</code>: {who} says {answer}.",
+                                     code=esc(case.code), who=who(requester), answer=answer),
+               control_buttons(app, t, handoff, case, owner, Side.RECEIVER))
+
+
+async def remind_receivers(app: App, session: AsyncSession, handoff: Handoff, case: Case) -> None:
+    from bot.services.handoffs.service import note_of, recipients, send_request
+
+    note = note_of(app, handoff.note_enc)
+    for row in await recipients(session, handoff.id):
+        if row.role not in ACTING_ROLES:
+            continue
+        worker = await session.get(Worker, row.worker_id)
+        if worker is not None:
+            await send_request(app, session, handoff, case, worker, row, note=note, reminder=True)
+
+
+async def tell_coordinator_escalated(app: App, session: AsyncSession, handoff: Handoff,
+                                     case: Case, worker: Worker, row: HandoffRecipient) -> None:
+    """Coordinators see codes, statuses and times, never the note."""
+    t = text_for(app, worker)
+    requester = await session.get(Worker, handoff.requester_id) if handoff.requester_id else None
+    text = t.gettext("⚠️ Unanswered {priority} handoff request since {time}.",
+                     priority=priority_words(t, handoff.priority),
+                     time=t.datetime(handoff.created_at, "short")) + "\n" + "\n".join([
+        summary(app, t, handoff, case),
+        t.gettext("Requested by: {who}", who=who(requester)),
+        t.gettext("Please help find a receiving worker."),
+    ])
+    message_id = await send(app, worker, text)
+    if message_id is not None:
+        row.chat_id, row.message_id, row.sent_at = worker.telegram_id, message_id, app.clock.now()

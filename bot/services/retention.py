@@ -1,0 +1,123 @@
+"""Retention: closed cases and their threads are deleted ``RELAIS_RETENTION_DAYS`` after closing.
+
+What remains is anonymous: ``purged_case_counts`` rows (closing month, current region, outcome,
+count). Participants and thread messages go with the case (``ON DELETE CASCADE``); features whose
+tables reference ``cases.id`` (handoffs, reminders) must declare ``ondelete="CASCADE"`` too.
+Audit entries stay (who did what, when, on which meaningless code; never message text).
+
+``relais purge [--dry-run]`` runs it by hand; :func:`run` is the background loop (every
+:data:`INTERVAL_SECONDS`, first after :data:`FIRST_DELAY_SECONDS`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models.cases import Case, CaseMessage, PurgedCaseCount
+from bot.services import audit
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+FIRST_DELAY_SECONDS = 600.0
+INTERVAL_SECONDS = 6 * 3600.0
+UNKNOWN_REGION = "??"
+
+
+@dataclass
+class PurgeReport:
+    """What a purge removed (or would remove): counts only."""
+
+    cutoff: datetime
+    cases: int = 0
+    messages: int = 0
+    counts: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (month, region, outcome)
+    dry_run: bool = False
+
+
+def cutoff_for(now: datetime, retention_days: int) -> datetime:
+    return now - timedelta(days=retention_days)
+
+
+async def plan(session: AsyncSession, now: datetime, retention_days: int) -> tuple[PurgeReport,
+                                                                                     list[int]]:
+    """The report and the ids of the closed cases past retention."""
+    cutoff = cutoff_for(now, retention_days)
+    rows = (await session.execute(
+        select(Case.id, Case.closed_at, Case.region_current, Case.outcome)
+        .where(Case.closed_at.is_not(None), Case.closed_at <= cutoff)
+        .order_by(Case.id)
+    )).all()
+    report = PurgeReport(cutoff=cutoff, cases=len(rows))
+    ids = [row.id for row in rows]
+    for row in rows:
+        key = (row.closed_at.strftime("%Y-%m"), row.region_current or UNKNOWN_REGION,
+               (row.outcome or "closed")[:32])
+        report.counts[key] = report.counts.get(key, 0) + 1
+    if ids:
+        report.messages = int(await session.scalar(
+            select(func.count()).select_from(CaseMessage).where(CaseMessage.case_id.in_(ids))
+        ) or 0)
+    return report, ids
+
+
+async def purge(
+    session: AsyncSession, *, now: datetime, retention_days: int, dry_run: bool = False
+) -> PurgeReport:
+    """Delete closed cases past retention, adding them to the anonymous counts first.
+
+    The caller commits (the count increments and the deletions are one transaction).
+    """
+    report, ids = await plan(session, now, retention_days)
+    report.dry_run = dry_run
+    if dry_run or not ids:
+        return report
+    for (month, region, outcome), n in report.counts.items():
+        row = await session.scalar(select(PurgedCaseCount).where(
+            PurgedCaseCount.month == month, PurgedCaseCount.region == region,
+            PurgedCaseCount.outcome == outcome,
+        ).with_for_update())
+        if row is None:
+            session.add(PurgedCaseCount(month=month, region=region, outcome=outcome, count=n))
+        else:
+            row.count += n
+    for start in range(0, len(ids), 500):
+        batch = ids[start:start + 500]
+        # Explicit deletes as well as ON DELETE CASCADE, so nothing depends on SQLite pragmas.
+        await session.execute(delete(CaseMessage).where(CaseMessage.case_id.in_(batch)))
+        from bot.models.cases import CaseParticipant
+
+        await session.execute(delete(CaseParticipant).where(CaseParticipant.case_id.in_(batch)))
+        await session.execute(delete(Case).where(Case.id.in_(batch)))
+    await audit.record(session, at=now, action="retention.purged", cases=report.cases,
+                       messages=report.messages, retention_days=retention_days)
+    log.info("purged %d closed cases and %d thread messages", report.cases, report.messages)
+    return report
+
+
+async def purge_with_app(app: App, *, dry_run: bool = False) -> PurgeReport:
+    async with app.sessionmaker() as session:
+        report = await purge(session, now=app.clock.now(),
+                             retention_days=app.settings.retention_days, dry_run=dry_run)
+        await session.commit()
+    return report
+
+
+async def run(app: App) -> None:
+    """Background loop: purge now and then; never stops the bot on a failure."""
+    await asyncio.sleep(FIRST_DELAY_SECONDS)
+    while True:
+        try:
+            await purge_with_app(app)
+        except Exception as exc:  # logged by type only; retried at the next round
+            log.error("retention purge failed: %s", type(exc).__name__)
+        await asyncio.sleep(INTERVAL_SECONDS)

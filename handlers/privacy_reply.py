@@ -1,0 +1,164 @@
+"""The shared chat reply to a message the privacy screen flagged; used by every feature.
+
+Usage in any handler that takes free text (handoff notes, thread messages, reminders, error
+reports, broadcasts)::
+
+    from handlers.privacy_reply import screened_or_refused
+
+    text = await screened_or_refused(message, app, session, context="handoff.note")
+    if text is None:
+        return          # flagged (deleted, user told which kinds) or the screen failed
+    ...store or relay ``text``...
+
+or, when a service raised :class:`bot.services.screening.IdentifyingText`::
+
+    except IdentifyingText as exc:
+        await refuse_identifying(message, exc.result, app=app, session=session)
+
+:func:`refuse_identifying` deletes the user's message (possible within 48 h in a private chat),
+answers in the current locale naming the kinds found (never the text) and how to rephrase with
+the case code, and records an audit entry with kinds and counts only (when ``session`` is given).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import Message
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+from babel.lists import format_list
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import BABEL_LOCALES, N_
+from bot.services import audit, screening, workers
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+KIND_LABELS = {
+    "PERSON": N_("a person's name"),
+    "DOB": N_("a date of birth"),
+    "PHONE": N_("a phone number"),
+    "EMAIL": N_("an email address"),
+    "ADDRESS": N_("a street address"),
+    "POSTAL_CODE": N_("a postal code"),
+    "RAMQ": N_("a health insurance number (RAMQ)"),
+    "SIN": N_("a social insurance number"),
+    "HANDLE": N_("a social media username"),
+    "SCHOOL": N_("the name of a school"),
+}
+OTHER_KIND = N_("identifying information")
+
+
+def current_language() -> str:
+    try:
+        return get_i18n().current_locale
+    except LookupError:
+        return "fr"
+
+
+def kinds_in_words(kinds: list[str], lang: str) -> str:
+    """"un nom de personne et un numéro de téléphone" / "a person's name and a phone number"."""
+    labels = [_(KIND_LABELS.get(kind, OTHER_KIND)) for kind in kinds] or [_(OTHER_KIND)]
+    labels = list(dict.fromkeys(labels))
+    return format_list(labels, locale=BABEL_LOCALES.get(lang, "fr_CA"))
+
+
+def refusal_text(kinds: list[str], deleted: bool) -> str:
+    found = kinds_in_words(kinds, current_language())
+    if deleted:
+        text = _(
+            "Your message contained {kinds}. It was not transmitted and I deleted it from the "
+            "conversation. Rewrite it with the case code (e.g. K7-4QX), without names or contact "
+            "details. Copies may remain on your device."
+        )
+    else:
+        text = _(
+            "Your message contained {kinds}. It was not transmitted. I could not delete it from "
+            "the conversation: please delete it yourself. Rewrite it with the case code (e.g. "
+            "K7-4QX), without names or contact details. Copies may remain on your device."
+        )
+    return text.format(kinds=found)
+
+
+async def _delete(message: Message) -> bool:
+    try:
+        await message.delete()
+    except TelegramAPIError as exc:  # older than 48 h, or already gone
+        log.info("could not delete a flagged message: %s", type(exc).__name__)
+        return False
+    return True
+
+
+async def refuse_identifying(
+    message: Message,
+    result: Any,
+    *,
+    app: App | None = None,
+    session: AsyncSession | None = None,
+    context: str = "",
+) -> None:
+    """Delete the flagged message, say which kinds were found, audit kinds and counts only."""
+    kinds = screening.kinds_of(result)
+    counts = screening.kind_counts(result)
+    deleted = await _delete(message)
+    await message.answer(refusal_text(kinds, deleted))
+    log.info("flagged message refused: %s", counts)
+    if session is not None:
+        user_id = message.from_user.id if message.from_user else None
+        actor = await workers.by_telegram_id(session, user_id) if user_id else None
+        await audit.record(
+            session,
+            at=app.clock.now() if app is not None else datetime.now(UTC),
+            action="privacy.refused",
+            actor=actor,
+            actor_telegram_id=user_id,
+            context=context or None,
+            kinds=",".join(kinds),
+            counts=",".join(f"{k}:{n}" for k, n in sorted(counts.items())),
+            deleted=deleted,
+        )
+
+
+async def refuse_unavailable(
+    message: Message, *, app: App | None = None, session: AsyncSession | None = None,
+    context: str = "",
+) -> None:
+    """The screen failed: say that nothing was stored or transmitted (fail closed)."""
+    await message.answer(_(screening.ScreenUnavailable.message))
+    if session is not None:
+        user_id = message.from_user.id if message.from_user else None
+        actor = await workers.by_telegram_id(session, user_id) if user_id else None
+        await audit.record(
+            session,
+            at=app.clock.now() if app is not None else datetime.now(UTC),
+            action="privacy.unavailable",
+            actor=actor,
+            actor_telegram_id=user_id,
+            context=context or None,
+        )
+
+
+async def screened_or_refused(
+    message: Message, app: App, session: AsyncSession, *, context: str = ""
+) -> str | None:
+    """The message's text if the screen finds nothing identifying; else refuse and return None."""
+    text = message.text or message.caption
+    if not text or not text.strip():
+        await message.answer(_("Please write your message as text."))
+        return None
+    try:
+        result = await screening.screen_text(app, session, text, current_language())
+    except screening.ScreenUnavailable:
+        await refuse_unavailable(message, app=app, session=session, context=context)
+        return None
+    if result.identifying:
+        await refuse_identifying(message, result, app=app, session=session, context=context)
+        return None
+    return text
