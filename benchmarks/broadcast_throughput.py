@@ -279,9 +279,11 @@ def dispatcher_child(database_url: str, redis_url: str | None, base: str, rate: 
                      broadcast_id: int, name: str) -> None:
     async def main() -> None:
         from bot.services.broadcasts.delivery import BroadcastDispatcher
+        from handlers.runtime import freeze_heap
 
         app = make_app(database_url, redis_url, rate, prefix="relais-bench")
         bot = attach_messenger(app, base)
+        freeze_heap()  # as `relais run` does once start-up is over
         worker = BroadcastDispatcher(app, name=name)
         task = asyncio.create_task(worker.run())
         await wait_done(app, broadcast_id, limit=600)
@@ -300,7 +302,9 @@ def dispatcher_child(database_url: str, redis_url: str | None, base: str, rate: 
 
 async def run_scenario(app, base, broadcast_id, expected, limit):  # type: ignore[no-untyped-def]
     from bot.services.broadcasts.delivery import BroadcastDispatcher
+    from handlers.runtime import freeze_heap
 
+    freeze_heap()  # as `relais run` does once start-up is over (handlers.runtime)
     worker = BroadcastDispatcher(app, name=f"bench-{os.getpid()}")
     started = time.perf_counter()
     task = asyncio.create_task(worker.run())

@@ -155,7 +155,7 @@ def build_router(app: App) -> Router:
     @router.callback_query(SecureCallback.filter(action=NEW_CASE))
     async def new_case(
         query: CallbackQuery, secure: Verified, object_id: int, session: AsyncSession,
-        worker: Worker,
+        worker: Worker, state: FSMContext,
     ) -> None:
         svc = await session.get(DirectoryService, object_id)
         if svc is None:
@@ -172,12 +172,8 @@ def build_router(app: App) -> Router:
                 ]]),
             )
             return
-        region = next((r for r in svc.regions if r in worker.regions), None) or (
-            worker.regions[0] if worker.regions else None)
-        draft = cases.CaseDraft(region_current=region, region_origin=region,
-                                needs=list(svc.categories)[:3], consent=True)
-        case = await cases.create_case(session, creator=worker, draft=draft,
-                                       now=app.clock.now())
+        criteria = (await state.get_data()).get("ho_criteria")
+        case = await service.quick_case(session, worker, svc, criteria, now=app.clock.now())
         await query.answer()
         await query.message.edit_text(
             _("Case <b>{code}</b> created, consent recorded. Complete it later with /case {code}.")

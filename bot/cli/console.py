@@ -25,8 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Lines: '@NAME' acts as local user NAME ('@NAME lang=fr' sets their Telegram "
             "language), '!N' presses button N of the latest message with buttons, '~N' waits "
             "N seconds, anything else is sent as a message. When standard input is not a "
-            "terminal, lines are read as a script until its end. The first user is registered "
-            "as a coordinator."
+            "terminal, lines are read as a script until its end. On a new database the first "
+            "user is registered as a coordinator; others start unregistered (invite them with "
+            "/invite) unless --register-all."
         ),
     )
     parser.add_argument(
@@ -37,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--fresh", action="store_true", help="start from an empty database (sample directory only)"
     )
     parser.add_argument(
-        "--register-all", action="store_true", help="register every local user, not only the first"
+        "--register-all", action="store_true", help="register every local user (as workers), not only the first"
     )
     parser.set_defaults(func=cmd_try)
 

@@ -51,7 +51,7 @@ async def work(settings, args: argparse.Namespace) -> None:  # type: ignore[no-u
     from bot.services.reminders.dispatcher import Dispatcher
     from bot.services.reminders.settings import reminder_settings
     from handlers.lean_sender import build_messenger
-    from handlers.runtime import build_bot
+    from handlers.runtime import build_bot, freeze_heap
 
     app = build_app(settings)
     bot = build_bot(app)
@@ -68,6 +68,7 @@ async def work(settings, args: argparse.Namespace) -> None:  # type: ignore[no-u
         }
         options = options.model_copy(update={k: v for k, v in changes.items() if v is not None})
         dispatcher = Dispatcher(app, settings=options)
+        freeze_heap()  # start-up is over: no full garbage collection pauses over its objects
         if args.once:
             await dispatcher.ensure_periodic()
             report = await dispatcher.run_once()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models.core import Role, Sector, Worker
@@ -54,6 +55,16 @@ async def ensure_demo_worker(
         session, at=now, action="worker.demo_registered", actor=worker, role=role
     )
     return worker
+
+
+async def any_worker(session: AsyncSession) -> bool:
+    """Whether anyone is registered yet (the console's first user becomes coordinator)."""
+    return await session.scalar(select(Worker.id).limit(1)) is not None
+
+
+async def registered_workers(session: AsyncSession) -> list[Worker]:
+    """Every registered worker (the console opens a chat for each)."""
+    return list((await session.scalars(select(Worker).order_by(Worker.id))).all())
 
 
 def demo_role(first: bool) -> str:

@@ -79,7 +79,19 @@ class Console:
     async def start(self) -> None:
         self.bot = build_bot(self.app, session=ConsoleSession(self.telegram))
         self.dispatcher = await prepare(self.app, self.bot)
+        await self._know_registered_users()
         self.tasks = start_background(self.app)
+
+    async def _know_registered_users(self) -> None:
+        """Workers registered in earlier runs have a chat with the bot, as on Telegram."""
+        async with self.app.sessionmaker() as session:
+            for worker in await demo.registered_workers(session):
+                self.telegram.add_user(
+                    worker.telegram_id, worker.display_name, worker.telegram_language
+                )
+                self.users.setdefault(
+                    worker.telegram_id, LocalUser(worker.display_name, worker.telegram_id)
+                )
 
     async def close(self) -> None:
         await stop_background(self.tasks)
@@ -93,16 +105,20 @@ class Console:
         self.out.flush()
 
     async def switch_user(self, name: str, lang: str | None = None) -> LocalUser:
-        """Act as local user NAME from now on; the first user is registered as coordinator."""
+        """Act as local user NAME from now on.
+
+        On a database with no worker yet, the first user is registered as a coordinator (the
+        newcomer trying Relais); later users start unregistered unless ``register_all``.
+        """
         user_id = demo.local_user_id(name)
-        first = not self.users
         user = self.users.get(user_id) or LocalUser(name=name, user_id=user_id)
         self.users[user_id] = user
         known = self.telegram.users.get(user_id, {})
         lang = lang or known.get("language_code")
         self.telegram.add_user(user_id, name, lang)
-        if first or self.register_all:
-            async with self.app.sessionmaker() as session:
+        async with self.app.sessionmaker() as session:
+            first = not await demo.any_worker(session)
+            if first or self.register_all:
                 await demo.ensure_demo_worker(
                     session,
                     name=name,

@@ -541,3 +541,33 @@ def sla_deadline(app: App, handoff: Handoff) -> datetime:
     if handoff.priority == Priority.URGENT.value:
         return handoff.created_at + timedelta(minutes=app.settings.urgent_expire_minutes)
     return handoff.created_at + timedelta(days=app.settings.routine_expire_days)
+
+
+async def quick_case(
+    session: AsyncSession,
+    worker: Worker,
+    service: DirectoryService,
+    criteria: dict[str, Any] | None,
+    *,
+    now: datetime,
+) -> Case:
+    """A new case, with consent recorded, for a handoff asked from a search result.
+
+    What the search already says (the youth's age and language, the region, the needs) fills
+    the case, so the receiving worker sees it without the requester typing it again.
+    """
+    criteria = criteria or {}
+    searched_regions = [r for r in criteria.get("regions") or () if r in service.regions]
+    region = next(iter(searched_regions), None) or next(
+        (r for r in service.regions if r in worker.regions), None
+    ) or (worker.regions[0] if worker.regions else None)
+    language = criteria.get("language")
+    draft = cases.CaseDraft(
+        age=criteria.get("age"),
+        languages=[language] if language in cases.LANGUAGE_NAMES else [],
+        region_current=region,
+        region_origin=region,
+        needs=list(criteria.get("needs") or service.categories)[:3],
+        consent=True,
+    )
+    return await cases.create_case(session, creator=worker, draft=draft, now=now)
