@@ -200,9 +200,12 @@ async def main(args: argparse.Namespace) -> int:
         result2 = summary("phase 2 (one killed)", received, expected, due_at.timestamp())
         texts = [text.rsplit("\n", 1)[-1] for _, _, text in received]
         twice = sorted({t for t in texts if t in expected and texts.count(t) > 1})
-        if twice:  # only the message Telegram accepted as the victim died may be here
-            print(f"  sent twice: {twice}; the message accepted at the moment of the kill: "
-                  f"{killed_at.get('text')!r}")
+        if twice:  # only the victim's message in flight when it died may be here: the kill
+            # is sent when the stand-in accepts message #N (either process's), and a request
+            # the victim had already written may still arrive right after
+            print(f"  sent twice: {twice}, first copy arrived as message "
+                  f"#{', #'.join(str(texts.index(t) + 1) for t in twice)}; kill sent at "
+                  f"#{killed_at['n']} ({killed_at.get('text')!r})")
         ok &= result2["losses"] == 0 and result2["duplicates"] <= args.concurrency
         connection = await asyncpg.connect(url)
         states = dict(await connection.fetch(

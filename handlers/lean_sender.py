@@ -12,15 +12,18 @@ connection pool, proxy, timeout and API server), and reads only ``ok``, ``error_
 
 The fields are those aiogram would send: the bot's defaults that apply to ``sendMessage``
 (``parse_mode``, link preview options, ...) are resolved once, by aiogram itself, at start-up;
-``protect_content`` is sent when true (aiogram drops false values too). Errors become exactly
-what :func:`handlers.messenger.translate` makes of aiogram's exceptions for the same answer:
+``protect_content`` is always sent, as aiogram does. Errors become exactly what
+:func:`handlers.messenger.translate` makes of aiogram's exceptions for the same answer:
 
 - ``parameters.retry_after`` -> :class:`RetryAfter` (any status, as aiogram checks it first)
 - 403 -> :class:`RecipientBlocked`
 - 400 / 404 with "chat not found" or "user is deactivated" -> :class:`RecipientBlocked`,
   other 400 / 404 -> permanent :class:`SendFailed` ("TelegramBadRequest" / "TelegramNotFound")
-- timeouts and connection errors -> ``SendFailed("network")``
+- timeouts, connection errors and 413 -> ``SendFailed("network")``
 - anything else -> ``SendFailed(<aiogram's exception name>)``, not permanent
+- an answer that is not JSON, or a success without ``result.message_id`` (aiogram raises
+  ``ClientDecodeError``, which ``translate`` never sees) -> ``SendFailed("ClientDecodeError")``,
+  not permanent
 
 Editing and deleting (rare: progress messages, buttons) stay on aiogram.
 """
@@ -50,9 +53,10 @@ def default_fields(bot: Bot) -> dict[str, Any]:
     for key, value in template.model_dump(warnings=False).items():
         if key in _PER_MESSAGE:
             continue
-        prepared = bot.session.prepare_value(value, bot=bot, files={}, _dumps_json=False)
-        if prepared:  # aiogram's form drops empty values
-            fields[key] = prepared
+        # aiogram's form drops the fields whose form value is empty (None, "", ...), keeps the
+        # others ("false" included); the JSON body carries the same fields, unencoded
+        if bot.session.prepare_value(value, bot=bot, files={}):
+            fields[key] = bot.session.prepare_value(value, bot=bot, files={}, _dumps_json=False)
     return fields
 
 
@@ -89,10 +93,11 @@ def error_for(status: int, body: dict[str, Any]) -> Exception:
         return SendFailed(name, permanent=True)
     if status == HTTPStatus.FORBIDDEN:
         return RecipientBlocked(description)
+    if status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE:  # aiogram: a TelegramNetworkError
+        return SendFailed("network", permanent=False)
     name = {
         HTTPStatus.CONFLICT: "TelegramConflictError",
         HTTPStatus.UNAUTHORIZED: "TelegramUnauthorizedError",
-        HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "TelegramEntityTooLarge",
     }.get(status)  # type: ignore[call-overload]
     if name is None and status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         name = "RestartingTelegram" if "restart" in description else "TelegramServerError"
@@ -114,9 +119,7 @@ class LeanTelegramMessenger(TelegramMessenger):
 
     def payload(self, message: OutgoingMessage) -> bytes:
         fields: dict[str, Any] = {"chat_id": message.chat_id, "text": message.text,
-                                  **self.defaults}
-        if message.protect_content:
-            fields["protect_content"] = True
+                                  **self.defaults, "protect_content": message.protect_content}
         if markup := keyboard(message.buttons):
             fields["reply_markup"] = markup
         return json.dumps(fields, ensure_ascii=False).encode()

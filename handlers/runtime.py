@@ -51,14 +51,14 @@ def freeze_heap() -> None:
     Otherwise every full collection walks all of them with the event loop stopped: 150-300 ms
     on a small machine, a gap in a broadcast's sending rate and a lateness spike for reminders
     falling due at that moment. Call once per process, when start-up is done (``relais run``,
-    ``relais worker``). Objects created later are collected as usual."""
+    ``relais worker``; not in the console channel, which tests start many times in one
+    process). Objects created later are collected as usual."""
     gc.collect()
     gc.freeze()
 
 
 def start_background(app: App) -> list[asyncio.Task[None]]:
-    """Start every background job of the features that exist (start-up is over by then)."""
-    freeze_heap()
+    """Start every background job of the features that exist."""
     return [
         asyncio.create_task(module.run(app), name=module.__name__)
         for module in import_modules(BACKGROUND_MODULES)
@@ -85,6 +85,7 @@ async def run_polling(app: App) -> None:
     bot = build_bot(app)
     dispatcher = await prepare(app, bot)
     await set_default_menus(bot, dispatcher["i18n"])
+    freeze_heap()
     tasks = start_background(app)
     try:
         await bot.delete_webhook(drop_pending_updates=False)
@@ -116,6 +117,7 @@ async def run_webhook(app: App) -> None:
     site = web.TCPSite(runner, app.settings.webhook_host, app.settings.webhook_port)
     await site.start()
     log.info("webhook server listening on port %s", app.settings.webhook_port)
+    freeze_heap()
     tasks = start_background(app)
     try:
         await asyncio.Event().wait()
