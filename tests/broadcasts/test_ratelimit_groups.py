@@ -96,7 +96,7 @@ async def test_pause_from_another_process_holds_these_senders(limiters) -> None:
     stop.set()
     await asyncio.gather(*tasks)
     # slots handed out before the pause was seen: at most about two blocks' worth of time
-    inside = [t for t in granted if paused_at + 0.05 < t < paused_at + 0.5]
+    inside = [t for t in granted if paused_at + 0.1 < t < paused_at + 0.5]
     assert inside == []
     assert any(t > paused_at + 0.5 for t in granted)  # sending resumed after the pause
 

