@@ -24,6 +24,7 @@ CLEAN = [
     "Appelle Tel-jeunes ou Info-Social 811 si elle est en crise la nuit.",
     "Ligne d'écoute de l'organisme : 1 800 263-2266",
     "Intake line for Tel-jeunes is 1-800-263-2266.",
+    "La Ligne canadienne contre la traite des personnes : 1-833-900-1010, 24/7.",
     "Kids Help Phone is open 24/7 if she needs to talk at night.",
     "Le CAVAC de Laval peut l'accompagner au tribunal mardi prochain.",
     "La Maison Tangente a une place libre pour une jeune femme de 18 ans.",
