@@ -19,7 +19,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
@@ -29,7 +28,7 @@ from bot.models.cases import Case
 from bot.models.core import Worker
 from bot.models.directory import DirectoryService
 from bot.models.handoffs import Handoff
-from bot.services import audit, cases, workers
+from bot.services import cases, workers
 from bot.services.directory import receivers as directory_receivers
 from bot.services.handoffs import notify, service
 from bot.services.handoffs.lifecycle import (
@@ -554,14 +553,7 @@ def build_router(app: App) -> Router:
             await message.answer(_("Send /receivers followed by a service's name (or its "
                                    "number), for example /receivers hébergement."))
             return
-        query = select(DirectoryService).order_by(DirectoryService.name).limit(8)
-        if words.isdigit():
-            query = query.where(DirectoryService.id == int(words))
-        else:
-            like = f"%{words}%"
-            query = query.where(or_(DirectoryService.name.ilike(like),
-                                    DirectoryService.name_en.ilike(like)))
-        found = list((await session.scalars(query)).all())
+        found = await directory_receivers.find_services(session, words)
         if not found:
             await message.answer(_("No service by that name in the directory."))
             return
@@ -601,19 +593,9 @@ def build_router(app: App) -> Router:
             raise NotAllowed(N_("This command is for coordinators."))
         svc = await directory_receivers.get_service(session, object_id)
         target = await workers.managed_worker(session, worker, int(secure.extra or 0))
-        current = {w.id for w in await directory_receivers.receivers_of(session, svc.id)}
-        if target.id in current:
-            from bot.models.directory import ServiceReceiver
-
-            row = await session.get(ServiceReceiver, (svc.id, target.id))
-            if row is not None:  # the directory has no removal function: done here, audited
-                await session.delete(row)
-                await audit.record(session, at=app.clock.now(), action="directory.receiver_removed",
-                                   actor=worker, subject_type="service", subject_id=str(svc.id),
-                                   worker_id=target.id)
-                await session.flush()
-        else:
-            await directory_receivers.add_receiver(session, svc.id, target, app.clock.now())
+        await directory_receivers.toggle_receiver(
+            session, svc.id, target, app.clock.now(), actor=worker
+        )
         await query.answer(_("Saved."))
         await query.message.edit_reply_markup(
             reply_markup=await receiver_keyboard(session, worker, svc, query.from_user.id))

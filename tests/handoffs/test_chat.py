@@ -243,3 +243,29 @@ async def test_receivers_command_makes_a_worker_receiver(app, chat):
     await chat.register("walt", org="W (fictif)", lang="fr")
     events = await chat.say("walt", "/receivers zèbre")
     assert "coordination" in chat.texts("walt", events)
+
+
+async def test_coordinator_names_and_removes_receivers(app, chat):
+    from bot.models.core import AuditEntry
+    from bot.services.directory.receivers import receivers_of
+
+    await chat.register("cora", role="coordinator", lang="en")
+    await chat.register("bob", lang="fr")
+    svc = await add_service(app, "Hébergement Test", name_en="Test Shelter")
+    events = await chat.say("cora", "/receivers Hébergement Test")
+    assert chat.texts("cora", events) == "Which service?"
+    await chat.press("cora", "Hébergement Test")
+    assert "bob" in chat.buttons("cora")
+    await chat.press("cora", "bob")
+    assert "✅ bob" in chat.buttons("cora")
+    async with app.sessionmaker() as session:
+        assert [w.display_name for w in await receivers_of(session, svc.id)] == ["bob"]
+    await chat.press("cora", "bob")
+    assert "✅ bob" not in chat.buttons("cora")
+    async with app.sessionmaker() as session:
+        assert await receivers_of(session, svc.id) == []
+        actions = list(await session.scalars(select(AuditEntry.action)))
+    assert {"directory.receiver_added", "directory.receiver_removed"} <= set(actions)
+    # A worker cannot name receivers.
+    events = await chat.say("bob", "/receivers Hébergement")
+    assert chat.texts("bob", events) == "Cette commande est réservée à la coordination."

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
@@ -64,6 +64,43 @@ async def add_receiver(session: AsyncSession, service_id: int, worker: Worker, n
                            subject_type="service", subject_id=str(service_id),
                            worker_id=worker.id)
         await session.flush()
+
+
+async def remove_receiver(
+    session: AsyncSession, service_id: int, worker: Worker, now: datetime, *, actor: Worker
+) -> None:
+    """``worker`` no longer receives the service's handoffs (idempotent, audited)."""
+    row = await session.get(ServiceReceiver, (service_id, worker.id))
+    if row is not None:
+        await session.delete(row)
+        await audit.record(session, at=now, action="directory.receiver_removed", actor=actor,
+                           subject_type="service", subject_id=str(service_id),
+                           worker_id=worker.id)
+        await session.flush()
+
+
+async def toggle_receiver(
+    session: AsyncSession, service_id: int, worker: Worker, now: datetime, *, actor: Worker
+) -> bool:
+    """Add ``worker`` as a receiver, or remove them if they already are; True when added."""
+    if await session.get(ServiceReceiver, (service_id, worker.id)) is not None:
+        await remove_receiver(session, service_id, worker, now, actor=actor)
+        return False
+    await add_receiver(session, service_id, worker, now)
+    return True
+
+
+async def find_services(session: AsyncSession, words: str, limit: int = 8) -> list[DirectoryService]:
+    """Services by number, or whose French or English name contains ``words``."""
+    query = select(DirectoryService).order_by(DirectoryService.name).limit(limit)
+    if words.isdigit():
+        query = query.where(DirectoryService.id == int(words))
+    else:
+        like = f"%{words}%"
+        query = query.where(
+            or_(DirectoryService.name.ilike(like), DirectoryService.name_en.ilike(like))
+        )
+    return list((await session.scalars(query)).all())
 
 
 async def owners_of(session: AsyncSession, service: DirectoryService) -> list[Worker]:
