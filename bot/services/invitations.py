@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput, NotAllowed
 from bot.i18n import N_
-from bot.models.core import Invitation, Organisation, Role, Worker
+from bot.models.core import Invitation, Role, Worker
 from bot.services import audit
 from bot.services.organisations import get_or_create_organisation
 from knowledge.regions import load_regions
@@ -159,7 +159,3 @@ async def redeem_invitation(
         role=invitation.role,
     )
     return worker
-
-
-async def organisation_of(session: AsyncSession, invitation: Invitation) -> Organisation:
-    return await session.get_one(Organisation, invitation.organisation_id)
