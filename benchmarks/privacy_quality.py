@@ -1,7 +1,7 @@
 """Message-level precision and recall of the privacy screen on a labelled JSONL corpus.
 
 Usage: ``python benchmarks/privacy_quality.py [CORPUS.jsonl ...] [--show-errors]``
-(default corpus: ``../shared/privacy/dev-corpus.jsonl`` relative to the repository).
+(default corpus: ``tests/privacy/data/dev-corpus.jsonl``, kept in the repository).
 
 Each line is ``{"id", "lang", "text", "pii", "entities": [{"type", ...}], "tags"}``. A message
 counts as a true positive when the screen flags it and ``pii`` is true. The script also prints
@@ -24,7 +24,7 @@ if str(REPO) not in sys.path:
 
 from bot.privacy import build_default_screen  # noqa: E402
 
-DEFAULT_CORPUS = REPO.parent / "shared" / "privacy" / "dev-corpus.jsonl"
+DEFAULT_CORPUS = REPO / "tests" / "privacy" / "data" / "dev-corpus.jsonl"
 
 
 @dataclass

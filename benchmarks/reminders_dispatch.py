@@ -93,11 +93,21 @@ async def wait_for_all(received: list[tuple[float, int, str]], count: int, limit
         await asyncio.sleep(0.05)
 
 
+def relais_command() -> list[str]:
+    """The ``relais`` command of the environment running this script (``.venv``, CI's
+    ``.venv-ci``, any install), else ``python -m bot`` with this interpreter."""
+    for name in ("relais", "relais.exe"):
+        script = Path(sys.executable).parent / name
+        if script.is_file():
+            return [str(script)]
+    return [sys.executable, "-m", "bot"]
+
+
 async def start_worker(
     env: dict[str, str], lease: float, concurrency: int
 ) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        str(ROOT / ".venv" / "bin" / "relais"), "worker", "--no-migrate", "--quiet",
+        *relais_command(), "worker", "--no-migrate", "--quiet",
         "--lease", str(lease), "--batch", "50", "--concurrency", str(concurrency),
         env=env, cwd=str(ROOT), stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,

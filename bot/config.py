@@ -6,6 +6,7 @@ turns pydantic's validation report into :class:`ConfigError`.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,6 +17,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LOCALES_DIR = PROJECT_ROOT / "locales"
 TELEGRAM_API_DEFAULT = "https://api.telegram.org"
+# Telegram's rule for setWebhook's secret_token; production asks for at least 32 of them.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+WEBHOOK_SECRET_MIN_PRODUCTION = 32
 
 
 class ConfigError(Exception):
@@ -41,7 +45,7 @@ class Settings(BaseSettings):
 
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    webhook_host: str = "0.0.0.0"
+    webhook_host: str = "127.0.0.1"  # behind a reverse proxy; 0.0.0.0 to expose it directly
     webhook_port: int = Field(default=8080, ge=1, le=65535)
 
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 60)
@@ -72,6 +76,10 @@ class Settings(BaseSettings):
     reminder_morning: str = Field(default="09:00", pattern=r"^\d{2}:\d{2}$")
     reminder_rate_limit: bool = True  # pace sends with the shared rate limiter
 
+    # An update whose handling has not ended this long after it was taken is taken for dead (its
+    # process died) and handled again by a live process.
+    inbox_claim_seconds: float = Field(default=30.0, ge=1, le=3600)
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -79,6 +87,18 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _telegram_secret(cls, value: object) -> object:
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if raw is None or raw == "":
+            return None  # unset (an empty variable counts as unset)
+        if not isinstance(raw, str) or not WEBHOOK_SECRET_PATTERN.fullmatch(raw):
+            # Never echo the value: it is a secret.
+            raise ValueError("must be 1 to 256 characters among A-Z, a-z, 0-9, _ and - "
+                             "(`relais webhook secret` prints a good one)")
         return value
 
     @field_validator("database_url")

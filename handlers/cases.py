@@ -35,6 +35,7 @@ from bot.services import cases, screening
 from handlers.commands import Command
 from handlers.middlewares.errors import error_text
 from handlers.privacy_reply import refuse_identifying, refuse_unavailable, screened_or_refused
+from handlers.replies import reply_after_commit
 from handlers.secure import SecureCallback, Verified, sign
 from knowledge.regions import load_regions, region_name
 
@@ -624,7 +625,8 @@ def build_router(app: App) -> Router:
             await state.clear()
             raise
         await state.clear()
-        await message.answer(
+        reply_after_commit(
+            session, message.answer,
             _("Sent to the participants of case {code}.").format(code=case.code),
             protect_content=True,
         )

@@ -27,9 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.i18n import N_, Text
-from bot.messenger import OutgoingMessage, SendError
+from bot.messenger import OutgoingMessage
 from bot.models.core import Worker
-from bot.services import audit
+from bot.services import audit, outgoing
 from bot.services.directory import receivers
 from bot.services.directory.criteria import (
     MAX_QUERY_CHARS,
@@ -233,13 +233,8 @@ def build_router(app: App) -> Router:
                 org=html.escape(org),
             ) + "\n\n" + html.escape(text) + "\n\n" + t.gettext(
                 "Please correct the listing or tell your coordinator.")
-            try:
-                if app.messenger is None:
-                    raise SendError("no messenger")
-                await app.messenger.send(OutgoingMessage(chat_id=owner.telegram_id, text=body))
-                delivered += 1
-            except SendError as exc:
-                log.warning("error report not delivered to worker %s: %s", owner.id, type(exc).__name__)
+            delivered += outgoing.send(app, session, owner,
+                                       OutgoingMessage(chat_id=owner.telegram_id, text=body))
         await audit.record(session, at=app.clock.now(), action="directory.error_reported",
                            actor=worker, subject_type="service", subject_id=str(service.id),
                            recipients=delivered)

@@ -1,14 +1,26 @@
-"""Callback data and keyboards of the directory: pickers, the answer's buttons, capacity."""
+"""Callback data and keyboards of the directory: pickers, the answer's buttons, capacity.
+
+A client can send any callback data: numbers are bounded to what a 32-bit database column holds
+(``DbId``, ``Int32``), so made-up data fails to parse and is answered as a stale button instead
+of reaching the database.
+"""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from pydantic import Field
 
 from bot.services.directory.criteria import PlaceChoice
 from bot.services.directory.search import SearchOutcome
 from knowledge.regions import load_regions, region_name
+
+INT32_MAX = 2**31 - 1
+DbId = Annotated[int, Field(ge=0, le=INT32_MAX)]  # a database id
+Int32 = Annotated[int, Field(ge=-INT32_MAX - 1, le=INT32_MAX)]
 
 AGES = tuple(range(12, 22))
 CAPACITY_VALUES = ((0, 1, 2, 3, 4, 5), (6, 7, 8, 9, 10))
@@ -17,11 +29,11 @@ CAPACITY_VALUES = ((0, 1, 2, 3, 4, 5), (6, 7, 8, 9, 10))
 class RequestHandoff(CallbackData, prefix="hreq"):
     """"Request handoff" on a search result; the handoff router handles it."""
 
-    service_id: int
+    service_id: DbId
 
 
 class ReportError(CallbackData, prefix="derr"):
-    service_id: int
+    service_id: DbId
 
 
 class PickRegion(CallbackData, prefix="dreg"):
@@ -31,17 +43,17 @@ class PickRegion(CallbackData, prefix="dreg"):
 
 class PickPlace(CallbackData, prefix="dplc"):
     q: str
-    i: int  # index of the place choice
+    i: Int32  # index of the place choice
 
 
 class PickNeed(CallbackData, prefix="dned"):
     q: str
-    i: int  # index in the taxonomy's categories, -1 for any need
+    i: Int32  # index in the taxonomy's categories, -1 for any need
 
 
 class PickAge(CallbackData, prefix="dage"):
     q: str
-    age: int  # -1 for "not given"
+    age: Int32  # -1 for "not given"
 
 
 class Change(CallbackData, prefix="dchg"):
@@ -51,17 +63,17 @@ class Change(CallbackData, prefix="dchg"):
 
 class Page(CallbackData, prefix="dpg"):
     q: str
-    page: int
+    page: Int32
 
 
 class CapacityPick(CallbackData, prefix="cpk"):
-    service_id: int
+    service_id: DbId
 
 
 class CapacitySet(CallbackData, prefix="cst"):
-    service_id: int
+    service_id: DbId
     op: str  # set | add
-    value: int
+    value: Int32
 
 
 Rows = list[list[InlineKeyboardButton]]

@@ -9,9 +9,7 @@ from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation, Re
 
 from bot.app import App
 from bot.plugins import import_modules
-from bot.services.dedupe import DatabaseLedger, RedisLedger, UpdateLedger
 from handlers.middlewares.database import DatabaseMiddleware
-from handlers.middlewares.dedupe import DedupeMiddleware
 from handlers.middlewares.errors import ErrorReplyMiddleware
 from handlers.middlewares.flow import CommandLeavesFlowMiddleware
 from handlers.middlewares.language import LanguageMiddleware, build_i18n
@@ -38,16 +36,13 @@ def build_storage(app: App) -> tuple[BaseStorage, BaseEventIsolation]:
     if app.redis is None:
         return MemoryStorage(), SimpleEventIsolation()
     key_builder = DefaultKeyBuilder(prefix=f"{app.redis_prefix}:fsm", with_bot_id=True)
+    # A chat's lock outlives a process killed while holding it only as long as an update's claim
+    # (aiogram's default is 60 s): after a crash, that chat's updates wait no longer than that.
+    lock = {"timeout": app.settings.inbox_claim_seconds}
     return (
         RedisStorage(app.redis, key_builder=key_builder),
-        RedisEventIsolation(app.redis, key_builder=key_builder),
+        RedisEventIsolation(app.redis, key_builder=key_builder, lock_kwargs=lock),
     )
-
-
-def build_ledger(app: App) -> UpdateLedger:
-    if app.redis is not None:
-        return RedisLedger(app.redis, prefix=app.redis_prefix)
-    return DatabaseLedger(app.sessionmaker)
 
 
 def build_routers(app: App) -> list[Router]:
@@ -60,8 +55,9 @@ def build_dispatcher(app: App) -> Dispatcher:
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation, app=app)
     i18n = build_i18n(app.translator)
     dispatcher["i18n"] = i18n
-    dispatcher.update.outer_middleware(DedupeMiddleware(build_ledger(app), app.clock))
-    dispatcher.update.outer_middleware(DatabaseMiddleware(app.sessionmaker))
+    # one transaction per update, which also marks it handled (a redelivery is skipped)
+    dispatcher.update.outer_middleware(DatabaseMiddleware(
+        app.sessionmaker, app.clock, i18n, app.settings.default_language))
     for observer in (dispatcher.message, dispatcher.callback_query):
         observer.outer_middleware(WorkerMiddleware(i18n))
         observer.outer_middleware(LanguageMiddleware(i18n, app.settings.default_language))

@@ -44,6 +44,7 @@ from handlers.commands import Command
 from handlers.directory import STATE_KEY as SEARCHES_KEY
 from handlers.directory import RequestHandoff
 from handlers.privacy_reply import screened_or_refused
+from handlers.replies import reply_after_commit
 from handlers.secure import SecureCallback, Verified, sign
 
 COMMANDS = (
@@ -274,7 +275,8 @@ def build_router(app: App) -> Router:
         await state.update_data(ho_criteria=None)
         rows = await service.recipients(session, handoff.id)
         t = t_now()
-        await target.answer(
+        reply_after_commit(
+            session, target.answer,
             _("Request sent for case <code>{code}</code> to {service}.").format(
                 code=case.code, service=esc(handoff.service_name)) + " "
             + ngettext("{n} receiving worker notified.", "{n} receiving workers notified.",
@@ -292,7 +294,8 @@ def build_router(app: App) -> Router:
     ) -> None:
         await seen(session, object_id, worker)
         await act(service.transition(app, session, object_id, worker, Status.ACCEPTED))
-        await query.answer(_("Accepted. You are now a participant of the case."))
+        reply_after_commit(session, query.answer,
+                           _("Accepted. You are now a participant of the case."))
 
     async def seen(session: AsyncSession, handoff_id: int, worker: Worker) -> None:
         handoff = await session.get(Handoff, handoff_id)
@@ -358,7 +361,8 @@ def build_router(app: App) -> Router:
             return
         handoff = await act(service.transition(app, session, object_id, worker, target,
                                                reason=reason or None))
-        await query.answer(_("Saved: {status}.").format(status=_(STATUS_LABELS[target])))
+        reply_after_commit(session, query.answer,
+                           _("Saved: {status}.").format(status=_(STATUS_LABELS[target])))
         await show_controls(query.message, session, handoff, worker)
 
     async def show_controls(target: Message, session: AsyncSession, handoff: Handoff,
@@ -368,7 +372,8 @@ def build_router(app: App) -> Router:
         side = await service.side_of(session, handoff, worker)
         rows = notify.control_buttons(app, t_now(), handoff, case,
                                       worker, side) if case is not None and side else []
-        await target.answer(
+        reply_after_commit(
+            session, target.answer,
             _("Case <code>{code}</code> → {service}: now <b>{status}</b>.").format(
                 code=esc(case.code if case else "?"), service=esc(handoff.service_name),
                 status=_(STATUS_LABELS[Status(handoff.status)])),
@@ -430,12 +435,12 @@ def build_router(app: App) -> Router:
         body = t.gettext("❓ Question about case <code>{code}</code> → {service}, from {who}:",
                          code=esc(case.code if case else "?"),
                          service=esc(handoff.service_name), who=notify.who(worker))
-        await notify.send(app, to, body + "\n\n" + esc(text.strip()[:1500]), [[notify.Button(
+        notify.send(app, session, to, body + "\n\n" + esc(text.strip()[:1500]), [[notify.Button(
             t.gettext("Reply"), notify.sign(app, notify.ASK, handoff.id, to.telegram_id,
                                            str(worker.id)))]])
         service.add_event(session, handoff, at=app.clock.now(), kind="question", actor=worker,
                           to_worker=to.id)
-        await message.answer(_("Sent to {who}.").format(who=notify.who(to)))
+        reply_after_commit(session, message.answer, _("Sent to {who}.").format(who=notify.who(to)))
 
     # ---- follow-up and the next services ------------------------------------------------------
     @router.callback_query(SecureCallback.filter(action=notify.FOLLOWUP))
@@ -444,8 +449,8 @@ def build_router(app: App) -> Router:
         worker: Worker,
     ) -> None:
         await act(service.answer_followup(app, session, object_id, worker, secure.extra))
-        await query.answer(_("Thank you, noted."))
-        await query.message.edit_reply_markup(reply_markup=None)
+        reply_after_commit(session, query.answer, _("Thank you, noted."))
+        reply_after_commit(session, query.message.edit_reply_markup, reply_markup=None)
 
     @router.callback_query(SecureCallback.filter(action=notify.NEXT))
     async def next_services(
@@ -553,8 +558,11 @@ def build_router(app: App) -> Router:
             await message.answer(_("Send /receivers followed by a service's name (or its "
                                    "number), for example /receivers hébergement."))
             return
-        found = await directory_receivers.find_services(session, words)
+        found = await directory_receivers.find_services(
+            session, words, regions=None if worker.is_admin else worker.regions)
         if not found:
+            if await directory_receivers.find_services(session, words, limit=1):
+                raise directory_receivers.NotYourService()
             await message.answer(_("No service by that name in the directory."))
             return
         rows = [[(f"{svc.name}"[:60], sign(app, RECEIVER_SERVICE, svc.id,
@@ -567,6 +575,9 @@ def build_router(app: App) -> Router:
         team = await workers.workers_in_regions(
             session, None if coordinator.is_admin else coordinator.regions,
             include_inactive=False)
+        # Current receivers (to remove them) and the people who may receive for this service.
+        team = [w for w in team
+                if w.id in current or await directory_receivers.may_receive(session, w, svc)]
         rows = [[(("✅ " if w.id in current else "") + w.display_name[:40],
                   sign(app, RECEIVER_TOGGLE, svc.id, user_id, str(w.id)))] for w in team[:30]]
         return keyboard(rows)
@@ -577,7 +588,7 @@ def build_router(app: App) -> Router:
     ) -> None:
         if not worker.is_coordinator:
             raise NotAllowed(N_("This command is for coordinators."))
-        svc = await directory_receivers.get_service(session, object_id)
+        svc = await directory_receivers.managed_service(session, worker, object_id)
         await query.answer()
         await query.message.answer(
             _("Receiving workers of <b>{service}</b> (✅). Tap a name to add or remove it.")
@@ -591,7 +602,7 @@ def build_router(app: App) -> Router:
     ) -> None:
         if not worker.is_coordinator:
             raise NotAllowed(N_("This command is for coordinators."))
-        svc = await directory_receivers.get_service(session, object_id)
+        svc = await directory_receivers.managed_service(session, worker, object_id)
         target = await workers.managed_worker(session, worker, int(secure.extra or 0))
         await directory_receivers.toggle_receiver(
             session, svc.id, target, app.clock.now(), actor=worker

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from aiogram import Router
 from aiogram.filters import Command as CommandFilter
 from aiogram.filters import CommandObject, CommandStart
@@ -75,7 +77,8 @@ def build_router(app: App) -> Router:
         with i18n.use_locale(lang):
             await message.answer(
                 _("Welcome to Relais, {name}! You are registered with {org}.").format(
-                    name=user.full_name, org=organisation.name
+                    name=html.escape(user.full_name, quote=False),
+                    org=html.escape(organisation.name, quote=False),
                 )
             )
             await message.answer(help_text(registered))

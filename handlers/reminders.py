@@ -11,7 +11,7 @@ import dataclasses
 import html
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from aiogram import BaseMiddleware, F, Router
 from aiogram.filters import Command as CommandFilter
@@ -28,6 +28,7 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
+from pydantic import Field
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,7 +60,7 @@ class ReminderButton(CallbackData, prefix="rem"):
     """Buttons on delivered jobs; packs as ``rem:<action>:<job id>`` (personal.button_data)."""
 
     action: str
-    job_id: int
+    job_id: Annotated[int, Field(ge=0, le=2**31 - 1)]  # a made-up larger id: a stale button
 
 
 class WhenChoice(CallbackData, prefix="remw"):

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import signal
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -18,12 +19,14 @@ from bot.app import App
 from bot.db.migrate import upgrade
 from bot.plugins import import_modules
 from handlers.dispatcher import build_dispatcher
+from handlers.intake import Intake, poll
 from handlers.lean_sender import build_messenger
 from handlers.menu import set_default_menus
 
 log = logging.getLogger(__name__)
 
 CONSOLE_TOKEN = "42:console-channel-no-network"
+DRAIN_SECONDS = 20.0  # at a stop, how long the updates in hand may take to finish
 
 # Each module has ``async def run(app: App) -> None``: a loop that stops when cancelled and
 # sends through ``app.messenger``.
@@ -31,6 +34,7 @@ BACKGROUND_MODULES: tuple[str, ...] = (
     "bot.jobs.reminders",
     "bot.jobs.broadcasts",
     "bot.services.retention",
+    "bot.jobs.outbox",
 )
 
 
@@ -80,18 +84,47 @@ async def prepare(app: App, bot: Bot) -> Dispatcher:
     return build_dispatcher(app)
 
 
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT: the process stops taking updates, finishes those in
+    hand, then exits."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
+async def serve(app: App, intake: Intake, stop: asyncio.Event, *receivers: asyncio.Task[None]
+                ) -> None:
+    """Run the background jobs and the inbox sweep until ``stop``, then stop in order: no new
+    update, the ones in hand finished (or given back), the jobs, the connections."""
+    tasks = [*start_background(app), asyncio.create_task(intake.sweep_forever(), name="inbox")]
+    try:
+        await stop.wait()
+    finally:
+        await stop_background(list(receivers))
+        await intake.drain(grace=DRAIN_SECONDS)
+        await stop_background(tasks)
+
+
 async def run_polling(app: App) -> None:
     """Long polling: one process only (Telegram refuses two pollers on one token)."""
     bot = build_bot(app)
     dispatcher = await prepare(app, bot)
-    await set_default_menus(bot, dispatcher["i18n"])
-    freeze_heap()
-    tasks = start_background(app)
     try:
+        await set_default_menus(bot, dispatcher["i18n"])
         await bot.delete_webhook(drop_pending_updates=False)
-        await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=True)
+        intake = Intake(app, dispatcher, bot)
+        freeze_heap()
+        stop = stop_on_signals()
+        poller = asyncio.create_task(
+            poll(intake, dispatcher.resolve_used_update_types()), name="polling")
+        poller.add_done_callback(lambda _t: stop.set())
+        log.info("polling for updates")
+        await serve(app, intake, stop, poller)
     finally:
-        await stop_background(tasks)
+        await bot.session.close()
         await app.close()
 
 
@@ -100,28 +133,28 @@ async def run_webhook(app: App) -> None:
 
     The webhook itself is set once, as a deploy step (``relais webhook set``), never here.
     """
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
     from aiohttp import web
+
+    from handlers.webhook import build_web_app
 
     bot = build_bot(app)
     dispatcher = await prepare(app, bot)
+    intake = Intake(app, dispatcher, bot)
     secret = app.settings.webhook_secret
-    web_app = web.Application()
-    SimpleRequestHandler(
-        dispatcher, bot, secret_token=secret.get_secret_value() if secret else None
-    ).register(web_app, path="/telegram")
-    web_app.router.add_get("/health", lambda _request: web.Response(text="ok"))
-    setup_application(web_app, dispatcher, bot=bot)
-    runner = web.AppRunner(web_app)
+    runner = web.AppRunner(build_web_app(intake, secret.get_secret_value() if secret else None))
     await runner.setup()
-    site = web.TCPSite(runner, app.settings.webhook_host, app.settings.webhook_port)
-    await site.start()
-    log.info("webhook server listening on port %s", app.settings.webhook_port)
-    freeze_heap()
-    tasks = start_background(app)
     try:
-        await asyncio.Event().wait()
+        site = web.TCPSite(runner, app.settings.webhook_host, app.settings.webhook_port)
+        await site.start()
+        log.info("webhook server listening on %s:%s", app.settings.webhook_host,
+                 app.settings.webhook_port)
+        freeze_heap()
+        stop = stop_on_signals()
+        try:
+            await serve(app, intake, stop)
+        finally:
+            await site.stop()  # no new call: Telegram delivers them to another process, or later
     finally:
-        await stop_background(tasks)
         await runner.cleanup()
+        await bot.session.close()
         await app.close()

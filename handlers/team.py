@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
+from typing import Annotated
 
 from aiogram import F, Router
 from aiogram.filters import Command as CommandFilter
@@ -12,6 +14,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
+from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
@@ -47,12 +50,15 @@ class InviteRegion(CallbackData, prefix="invr"):
     region: str  # a region code, or "all" for all of the coordinator's regions
 
 
+WorkerId = Annotated[int, Field(ge=0, le=2**31 - 1)]  # made-up larger numbers: a stale button
+
+
 class WorkerPick(CallbackData, prefix="wk"):
-    worker_id: int
+    worker_id: WorkerId
 
 
 class WorkerChange(CallbackData, prefix="wkc"):
-    worker_id: int
+    worker_id: WorkerId
     action: str  # activate | deactivate | role-worker | role-coordinator
 
 
@@ -85,11 +91,19 @@ def region_keyboard(worker: Worker, lang: str) -> InlineKeyboardMarkup:
     return buttons(rows)
 
 
-def worker_line(worker: Worker) -> str:
+def esc(value: str) -> str:
+    return html.escape(value, quote=False)
+
+
+def worker_line(worker: Worker, *, markup: bool = True) -> str:
+    """One line about a worker: escaped for a message (``markup``), plain for a button."""
     status = "" if worker.active else " · " + _("inactive")
     on_call = " · " + _("on call") if worker.on_call else ""
     org = worker.organisation.name if worker.organisation else "—"
-    return f"{worker.display_name} — {org} · {_(ROLE_LABELS[worker.role])}{on_call}{status}"
+    name = worker.display_name
+    if markup:
+        name, org = esc(name), esc(org)
+    return f"{name} — {org} · {_(ROLE_LABELS[worker.role])}{on_call}{status}"
 
 
 def worker_keyboard(worker: Worker) -> InlineKeyboardMarkup:
@@ -180,7 +194,7 @@ def build_router(app: App) -> Router:
         await query.message.answer(
             _("Invitation for {org} ({role}), valid {hours} h, usable once:\n{link}\n\n"
               "Send it to the person privately; it registers whoever opens it first.").format(
-                org=data["organisation"], role=_(ROLE_LABELS[data["role"]]),
+                org=esc(data["organisation"]), role=_(ROLE_LABELS[data["role"]]),
                 hours=app.settings.invite_ttl_hours, link=link,
             )
         )
@@ -193,7 +207,8 @@ def build_router(app: App) -> Router:
         if not team:
             await message.answer(_("No worker is registered in your regions yet."))
             return
-        rows = [[(worker_line(w)[:60], WorkerPick(worker_id=w.id).pack())] for w in team[:50]]
+        rows = [[(worker_line(w, markup=False)[:60], WorkerPick(worker_id=w.id).pack())]
+                for w in team[:50]]
         await message.answer(_("Workers of your regions:"), reply_markup=buttons(rows))
 
     @router.callback_query(WorkerPick.filter())

@@ -274,6 +274,40 @@ def coerce(kind: str, value: Any) -> Any:
     raise ValueError(f"unknown type {kind}")
 
 
+# ------------------------------------------------------------------------- cell screening
+FORMULA_FLAG = "--allow-formula-cells"
+_NUMBER_OR_PHONE = re.compile(
+    r"^[+-]?\(?\d[\d\s().\-/]*(?:\s*(?:ext\.?|x|poste|p\.|#)\s*\d+)?$", re.IGNORECASE
+)
+
+
+def cell_problem(kind: str, value: Any, *, allow_formula_cells: bool = False) -> str | None:
+    """Why a cell cannot be imported as it is, or None.
+
+    - A NUL character is refused in every cell (PostgreSQL cannot store it in text).
+    - A text cell that a spreadsheet would run as a formula is refused unless the operator
+      allows it: one starting with a tab or a carriage return, or (spaces aside) with ``=`` or
+      ``@``, or with ``+`` or ``-`` unless it is a number or a phone number (``-73.5``,
+      ``+1 514 555-0100``). Numeric, date and time columns are typed, never formulas.
+    """
+    texts = value if isinstance(value, (list, tuple)) else [value]
+    if any(isinstance(text, str) and "\x00" in text for text in texts):
+        return "contains a NUL character (U+0000); remove it"
+    if kind != "string" or allow_formula_cells or not isinstance(value, str):
+        return None
+    stripped = value.strip()
+    if value[:1] in ("\t", "\r"):
+        lead = value[0]
+    elif stripped[:1] in ("=", "@", "+", "-"):
+        lead = stripped[0]
+        if lead in ("+", "-") and _NUMBER_OR_PHONE.match(stripped):
+            return None
+    else:
+        return None
+    return (f"starts with {lead!r}, which a spreadsheet runs as a formula; fix the cell or "
+            f"import with {FORMULA_FLAG}")
+
+
 def format_value(kind: str, value: Any) -> str:
     """A typed value back to its CSV text."""
     if value is None:

@@ -3,9 +3,11 @@
 JSON may be a service, a list of services, an organization with its services, a
 service_at_location document, or ``{"organizations": [...]}`` (our sample). Everything is read
 and checked first; any problem (bad JSON, missing required column, bad number or date, unknown
-id reference) raises :class:`ImportFailed` with the file, row and column of each, before the
-database is touched. Then objects are upserted by HSDS id in the caller's transaction, and each
-service's categories and regions are derived; what could not be mapped is reported.
+id reference, a NUL character, a text cell that a spreadsheet would run as a formula unless
+``allow_formula_cells``) raises :class:`ImportFailed` with the file, row and column of each,
+before anything is written (and a refused cell is never sent to the database). Then objects are
+upserted by HSDS id in the caller's transaction, and each service's categories and regions are
+derived; what could not be mapped is reported.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from knowledge.hsds_common import (
     Problem,
     Row,
     blank,
+    cell_problem,
     coerce,
 )
 from knowledge.text import normalise
@@ -138,12 +141,18 @@ def read_package(folder: Path) -> Bundle:
             package = json.loads(descriptor.read_text(encoding="utf-8-sig"))
             for resource in package.get("resources", []):
                 if isinstance(resource, dict) and resource.get("name") and resource.get("path"):
+                    if "\x00" in str(resource["path"]):
+                        problems.append(Problem("datapackage.json", None, "path",
+                                                "contains a NUL character (U+0000); remove it"))
+                        continue
                     paths[str(resource["name"])] = str(resource["path"])
         except (json.JSONDecodeError, AttributeError) as exc:
             raise ImportFailed(
                 [Problem("datapackage.json", None, None, f"not a valid data package: {exc}")]
             ) from None
-    elif not any((folder / p).exists() for p in paths.values()):
+    if problems:
+        raise ImportFailed(problems)
+    if not descriptor.exists() and not any((folder / p).exists() for p in paths.values()):
         raise ImportFailed([Problem(str(folder), None, None, "no datapackage.json or HSDS CSV file")])
     bundle = Bundle()
     for name, relative in paths.items():
@@ -392,8 +401,14 @@ async def _existing_ids(session: AsyncSession, table: str, ids: set[str]) -> set
     return found
 
 
-async def check(session: AsyncSession, bundle: Bundle) -> _Checked:
-    """Type every value and resolve every reference; raise ImportFailed listing all problems."""
+async def check(
+    session: AsyncSession, bundle: Bundle, *, allow_formula_cells: bool = False
+) -> _Checked:
+    """Type every value and resolve every reference; raise ImportFailed listing all problems.
+
+    Every cell is screened first (:func:`knowledge.hsds_common.cell_problem`): a NUL character
+    is always a problem, a formula-like text cell unless ``allow_formula_cells``. A refused cell
+    is left out of the typed values, so it never reaches the database, not even in a lookup."""
     from knowledge.regions import load_regions
 
     problems: list[Problem] = []
@@ -405,6 +420,11 @@ async def check(session: AsyncSession, bundle: Bundle) -> _Checked:
         for ident, row in rows.items():
             typed: dict[str, Any] = {}
             for column, raw in row.data.items():
+                refused = cell_problem(spec.fields[column], raw,
+                                       allow_formula_cells=allow_formula_cells)
+                if refused:
+                    problems.append(Problem(row.file, row.row, column, refused))
+                    continue
                 try:
                     typed[column] = coerce(spec.fields[column], raw)
                 except ValueError as exc:
@@ -484,10 +504,11 @@ def _check_row(table: str, typed: dict[str, Any], row: Row, problems: list[Probl
 
 # ============================================================================== loading
 async def import_bundle(
-    session: AsyncSession, bundle: Bundle, *, now: datetime, gazetteer: Any, taxonomy: Any
+    session: AsyncSession, bundle: Bundle, *, now: datetime, gazetteer: Any, taxonomy: Any,
+    allow_formula_cells: bool = False,
 ) -> ImportReport:
     """Check then upsert every row; the caller owns the transaction."""
-    checked = await check(session, bundle)
+    checked = await check(session, bundle, allow_formula_cells=allow_formula_cells)
     loader = _Loader(session, checked.values, now, gazetteer, taxonomy)
     report = await loader.run()
     report.unmapped[:0] = checked.notes
@@ -500,9 +521,10 @@ async def import_bundle(
 
 async def import_path(
     session: AsyncSession, path: Path | str, *, now: datetime, gazetteer: Any = None,
-    taxonomy: Any = None,
+    taxonomy: Any = None, allow_formula_cells: bool = False,
 ) -> ImportReport:
-    """Read ``path`` and import it (see the module docstring)."""
+    """Read ``path`` and import it (see the module docstring). Text cells that a spreadsheet
+    would run as formulas are problems unless ``allow_formula_cells``; NUL characters always."""
     if gazetteer is None:
         from knowledge.places import load_gazetteer
 
@@ -512,7 +534,7 @@ async def import_path(
 
         taxonomy = load_taxonomy()
     return await import_bundle(session, read_source(Path(path)), now=now, gazetteer=gazetteer,
-                               taxonomy=taxonomy)
+                               taxonomy=taxonomy, allow_formula_cells=allow_formula_cells)
 
 
 class _Loader:

@@ -1,4 +1,8 @@
-"""Load the invented sample directory into an empty directory (``relais try``, ``relais find``)."""
+"""Load the invented sample directory into an empty directory.
+
+Only ever into a try database (``relais try``, ``relais find``: see ``bot.cli.common``); tests
+load it into their own databases.
+"""
 
 from __future__ import annotations
 

@@ -9,8 +9,16 @@ import sys
 from pathlib import Path
 
 from bot.app import App, build_app
-from bot.cli.common import run_async, settings_or_exit, setup_logging
-from bot.config import normalise_database_url
+from bot.cli.common import (
+    DatabaseKind,
+    database_kind,
+    mark_try_database,
+    run_async,
+    settings_or_exit,
+    setup_logging,
+    shown_url,
+)
+from bot.config import ConfigError, load_settings, normalise_database_url
 from bot.db.migrate import upgrade
 
 DEFAULT_TRY_DATABASE = "sqlite+aiosqlite:///relais-try.db"
@@ -27,15 +35,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "N seconds, anything else is sent as a message. When standard input is not a "
             "terminal, lines are read as a script until its end. On a new database the first "
             "user is registered as a coordinator; others start unregistered (invite them with "
-            "/invite) unless --register-all."
+            "/invite) unless --register-all. It only ever uses a try database: one it "
+            "created (it marks it so); RELAIS_DATABASE_URL is ignored, a database with other "
+            "tables is refused (exit 2), and so is RELAIS_MODE=production."
         ),
     )
     parser.add_argument(
         "--database", metavar="URL", default=None,
-        help="database URL (default RELAIS_DATABASE_URL if set, else relais-try.db)",
+        help="a try database, or a new empty one to make into one (default relais-try.db; "
+        "RELAIS_DATABASE_URL is never used)",
     )
     parser.add_argument(
-        "--fresh", action="store_true", help="start from an empty database (sample directory only)"
+        "--fresh", action="store_true",
+        help="start over: wipe the try database (sample directory only); never wipes another",
     )
     parser.add_argument(
         "--register-all", action="store_true", help="register every local user (as workers), not only the first"
@@ -44,9 +56,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def try_database_url(arg: str | None) -> str:
-    import os
+    """``--database`` or ``relais-try.db``; never RELAIS_DATABASE_URL (a real database)."""
+    return normalise_database_url(arg or DEFAULT_TRY_DATABASE)
 
-    return normalise_database_url(arg or os.environ.get("RELAIS_DATABASE_URL") or DEFAULT_TRY_DATABASE)
+
+def refusal(url: str, kind: DatabaseKind) -> str | None:
+    """The one line refusing a database that is not a try database (None when it may be used)."""
+    if kind is DatabaseKind.OTHER:
+        return (f"relais: refusing {shown_url(url)}: it is not a try database (it has tables "
+                "that `relais try` did not create); name a new one with --database")
+    return None
+
+
+async def open_try_database(app: App, fresh: bool) -> str | None:
+    """Check, wipe (``fresh``, try databases only), migrate, mark and seed the try database.
+
+    Returns the refusal line when the database is not a try database (nothing touched then).
+    """
+    kind = await database_kind(app.engine)
+    if (line := refusal(app.settings.database_url, kind)) is not None:
+        return line
+    if app.settings.mode == "development":  # the key file only next to an accepted database
+        from bot.services.crypto import ensure_local_key
+
+        app.settings = ensure_local_key(app.settings)
+    if fresh and kind is DatabaseKind.TRY:
+        await wipe(app)
+    # Schema and sample data first, so background jobs never race the seeding transaction.
+    await upgrade(app.settings.database_url)
+    await mark_try_database(app.engine, app.clock.now().isoformat(timespec="seconds"))
+    await seed(app)
+    return None
 
 
 async def wipe(app: App) -> None:
@@ -77,14 +117,12 @@ async def seed(app: App) -> None:
     await ensure_starter_tools(app)
 
 
-async def console_main(app: App, fresh: bool, register_all: bool) -> None:
+async def console_main(app: App, fresh: bool, register_all: bool) -> int:
     from handlers.console.driver import Console, run_interactive, run_script
 
-    if fresh:
-        await wipe(app)
-    # Schema and sample data first, so background jobs never race the seeding transaction.
-    await upgrade(app.settings.database_url)
-    await seed(app)
+    if (line := await open_try_database(app, fresh)) is not None:
+        print(line, file=sys.stderr)
+        return 2
     console = Console(app, register_all=register_all)
     await console.start()
     try:
@@ -94,18 +132,31 @@ async def console_main(app: App, fresh: bool, register_all: bool) -> None:
             await run_script(console, sys.stdin)
     finally:
         await console.close()
+    return 0
 
 
 def cmd_try(args: argparse.Namespace) -> int:
-    settings = settings_or_exit(database_url=try_database_url(args.database), bot_token=None)
+    try:
+        url = try_database_url(args.database)
+    except ValueError as exc:
+        print(f"relais: --database: {exc}", file=sys.stderr)
+        return 2
+    try:
+        production = load_settings(database_url=url, bot_token=None).mode == "production"
+    except ConfigError:
+        production = False  # settings_or_exit names the wrong value
+    if production:
+        print("relais: `relais try` is refused when RELAIS_MODE=production: it is for local "
+              "trials, on a database of its own", file=sys.stderr)
+        return 2
+    settings = settings_or_exit(database_url=url, bot_token=None, local_key=False)
     setup_logging(logging.WARNING)
     app = build_app(settings)
 
-    async def main() -> None:
+    async def main() -> int:
         try:
-            await console_main(app, args.fresh, args.register_all)
+            return await console_main(app, args.fresh, args.register_all)
         finally:
             await app.close()
 
-    run_async(main())
-    return 0
+    return run_async(main())

@@ -8,10 +8,13 @@ from datetime import timedelta
 
 from bot.app import App, build_app
 from bot.cli.common import run_async, run_with_app, settings_or_exit, setup_logging
+from bot.config import WEBHOOK_SECRET_MIN_PRODUCTION, Settings
 from bot.db.migrate import upgrade, upgrade_sync
 from bot.errors import RelaisError
 from bot.models.core import Role
 from bot.services import invitations, workers
+
+MAX_INVITE_HOURS = 24 * 60  # as RELAIS_INVITE_TTL_HOURS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,8 +22,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "run",
         help="run the Telegram bot (long polling, or a webhook server with --webhook)",
         description="Run the bot with RELAIS_BOT_TOKEN. Long polling serves one process; "
-        "--webhook serves Telegram's calls on RELAIS_WEBHOOK_HOST:RELAIS_WEBHOOK_PORT (path "
-        "/telegram) and scales to any number of processes. Migrations are applied first.",
+        "--webhook serves Telegram's calls on RELAIS_WEBHOOK_HOST:RELAIS_WEBHOOK_PORT (default "
+        "127.0.0.1:8080, path /telegram; put it behind a reverse proxy) and scales to any "
+        "number of processes; in production it refuses to start without a "
+        f"RELAIS_WEBHOOK_SECRET of at least {WEBHOOK_SECRET_MIN_PRODUCTION} characters. "
+        "Migrations are applied first; no sample data is ever loaded.",
     )
     run.add_argument("--webhook", action="store_true", help="serve a webhook instead of polling")
     run.set_defaults(func=cmd_run)
@@ -28,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     db = subparsers.add_parser("db", help="database maintenance").add_subparsers(
         dest="db_command", metavar="ACTION", required=True
     )
-    up = db.add_parser("upgrade", help="apply Alembic migrations up to the latest revision")
+    up = db.add_parser(
+        "upgrade", help="apply Alembic migrations up to the latest revision (never sample data)")
     up.set_defaults(func=cmd_db_upgrade)
 
     invite = subparsers.add_parser(
@@ -41,7 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     invite.add_argument(
         "--region", action="append", default=[], metavar="CODE", help="region code, repeatable"
     )
-    invite.add_argument("--hours", type=int, default=None, help="validity (default 72 h)")
+    invite.add_argument("--hours", type=invite_hours, default=None,
+                        help=f"validity in hours, 1 to {MAX_INVITE_HOURS} (default "
+                        "RELAIS_INVITE_TTL_HOURS, 72)")
     invite.set_defaults(func=cmd_invite)
 
     admin = subparsers.add_parser("admin", help="administrators").add_subparsers(
@@ -55,11 +64,46 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         dest="webhook_command", metavar="ACTION", required=True
     )
     webhook.add_parser(
-        "set", help="point Telegram at RELAIS_WEBHOOK_URL (a deploy step, run once)"
+        "set", help="point Telegram at RELAIS_WEBHOOK_URL with RELAIS_WEBHOOK_SECRET (a deploy "
+        "step, run once)",
+        description="Registers RELAIS_WEBHOOK_URL/telegram and RELAIS_WEBHOOK_SECRET with "
+        "Telegram; refused without a secret (in production, one of at least "
+        f"{WEBHOOK_SECRET_MIN_PRODUCTION} characters).",
     ).set_defaults(func=cmd_webhook_set)
+    webhook.add_parser(
+        "secret", help="print a new random webhook secret (for RELAIS_WEBHOOK_SECRET)"
+    ).set_defaults(func=cmd_webhook_secret)
     webhook.add_parser("delete", help="remove the webhook (back to polling)").set_defaults(
         func=cmd_webhook_delete
     )
+
+
+def invite_hours(value: str) -> int:
+    """``--hours``: a whole number of hours from 1 (0 or less would not mean what it says)."""
+    try:
+        hours = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of hours: {value!r}") from None
+    if not 1 <= hours <= MAX_INVITE_HOURS:
+        raise argparse.ArgumentTypeError(
+            f"must be from 1 to {MAX_INVITE_HOURS} hours (got {hours})")
+    return hours
+
+
+def webhook_secret_problem(settings: Settings) -> str | None:
+    """Why the configured webhook secret cannot be used (None when it can).
+
+    Telegram's charset is checked when settings load; here: present, and in production at
+    least ``WEBHOOK_SECRET_MIN_PRODUCTION`` characters.
+    """
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    if not secret:
+        return ("relais: RELAIS_WEBHOOK_SECRET is not set: a webhook needs a secret so that "
+                "only Telegram can post updates (`relais webhook secret` prints one)")
+    if settings.mode == "production" and len(secret) < WEBHOOK_SECRET_MIN_PRODUCTION:
+        return (f"relais: RELAIS_WEBHOOK_SECRET must have at least {WEBHOOK_SECRET_MIN_PRODUCTION} "
+                "characters in production (`relais webhook secret` prints one)")
+    return None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -73,9 +117,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    webhook = bool(args.webhook or settings.webhook_url)
+    if webhook and settings.mode == "production" and (
+        problem := webhook_secret_problem(settings)
+    ):
+        print(problem, file=sys.stderr)
+        return 2
     setup_logging()
     app = build_app(settings)
-    run_async(run_webhook(app) if args.webhook or settings.webhook_url else run_polling(app))
+    run_async(run_webhook(app) if webhook else run_polling(app))
     return 0
 
 
@@ -98,7 +148,8 @@ def cmd_invite(args: argparse.Namespace) -> int:
                 role=args.role,
                 organisation_name=args.org,
                 regions=args.region,
-                ttl=timedelta(hours=args.hours or settings.invite_ttl_hours),
+                ttl=timedelta(hours=args.hours if args.hours is not None
+                              else settings.invite_ttl_hours),
             )
             await session.commit()
         return invitations.deep_link(settings.bot_username, created.token)
@@ -132,20 +183,31 @@ def cmd_webhook_set(args: argparse.Namespace) -> int:
     if not settings.webhook_url or settings.bot_token is None:
         print("relais: set RELAIS_BOT_TOKEN and RELAIS_WEBHOOK_URL first", file=sys.stderr)
         return 2
+    if problem := webhook_secret_problem(settings):
+        print(problem, file=sys.stderr)
+        return 2
+    assert settings.webhook_secret is not None
 
     async def work(app: App) -> None:
         bot = build_bot(app)
-        secret = settings.webhook_secret
         try:
             await bot.set_webhook(
                 f"{settings.webhook_url.rstrip('/')}/telegram",
-                secret_token=secret.get_secret_value() if secret else None,
+                secret_token=settings.webhook_secret.get_secret_value(),
             )
         finally:
             await bot.session.close()
 
     run_with_app(settings, work)
     print("relais: webhook set")
+    return 0
+
+
+def cmd_webhook_secret(args: argparse.Namespace) -> int:
+    """A new random secret: 43 characters of Telegram's allowed set (A-Z a-z 0-9 _ -)."""
+    import secrets
+
+    print(secrets.token_urlsafe(32))
     return 0
 
 

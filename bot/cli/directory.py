@@ -30,6 +30,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "reported but imported.",
     )
     imp.add_argument("path", metavar="PATH", help="package folder, datapackage.json or JSON file")
+    imp.add_argument(
+        "--allow-formula-cells", action="store_true",
+        help="import text cells that start like a spreadsheet formula (=, @, tab, carriage "
+        "return; + or - unless a number or phone) instead of reporting them as problems; "
+        "NUL characters are refused in any case",
+    )
     _database_option(imp, "RELAIS_DATABASE_URL")
     imp.set_defaults(func=cmd_import)
 
@@ -62,8 +68,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     find = subparsers.add_parser(
         "find", help="ask the directory a question, as in the chat",
         description="Runs the chat's search from the command line. Database: --database, else "
-        "RELAIS_DATABASE_URL if set, else relais-try.db (the `relais try` database); it is "
-        "migrated and, when the directory is empty, the invented sample directory is loaded. "
+        "RELAIS_DATABASE_URL if set, else relais-try.db (the `relais try` database). It is only "
+        "read, never written, unless it is a try database (made by `relais try` or by find "
+        "itself): that one is migrated and, when its directory is empty, given the invented "
+        "sample directory. relais-try.db is created as a try database when missing; another "
+        "new, empty database only with --sample. "
         "--json prints one JSON object: {\"criteria\": {region, regions, age, needs, language, "
         "now, urgent}, \"results\": [{service_id, name, organization, regions, categories, "
         "open_now, capacity, score, ...}]}, best first.",
@@ -75,6 +84,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     find.add_argument("--json", action="store_true", help="print one JSON object")
     find.add_argument("--database", metavar="URL", default=None,
                       help="database URL (default RELAIS_DATABASE_URL if set, else relais-try.db)")
+    find.add_argument("--sample", action="store_true",
+                      help="make a new, empty database a try database with the invented sample "
+                      "directory (refused on a database that has other tables)")
     find.set_defaults(func=cmd_find)
 
 
@@ -115,7 +127,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             async with app.sessionmaker() as session:
                 report = await import_path(session, Path(args.path), now=app.clock.now(),
-                                           gazetteer=app.gazetteer, taxonomy=app.taxonomy)
+                                           gazetteer=app.gazetteer, taxonomy=app.taxonomy,
+                                           allow_formula_cells=args.allow_formula_cells)
                 await link_organisations(session, app.clock.now())
                 await session.commit()
         except ImportFailed as failed:
@@ -232,20 +245,94 @@ def find_database_url(arg: str | None) -> str:
     return normalise_database_url(arg or os.environ.get("RELAIS_DATABASE_URL") or DEFAULT_FIND_DATABASE)
 
 
+def _read_only_engine(url: str):  # type: ignore[no-untyped-def]
+    """An engine that cannot write: SQLite ``query_only``, PostgreSQL read-only transactions."""
+    from sqlalchemy import event
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30}, poolclass=NullPool)
+
+        def query_only(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA query_only=ON")
+            cursor.close()
+
+        event.listen(engine.sync_engine, "connect", query_only)
+        return engine
+    return create_async_engine(url, poolclass=NullPool, connect_args={
+        "server_settings": {"default_transaction_read_only": "on"}})
+
+
+async def open_find_database(app: App, *, may_create: bool, sample: bool) -> tuple[int, str] | None:
+    """Make ``app`` ready for ``relais find``; (exit code, line) when it must not go on.
+
+    A try database is migrated and given the sample when its directory is empty; a new, empty
+    database becomes one only when ``may_create``; any other database is only read (``sample``
+    is refused there), through a read-only engine, and must already be at the latest schema.
+    """
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from bot.cli.common import DatabaseKind, database_kind, mark_try_database, shown_url
+    from bot.db.engine import make_sessionmaker
+    from bot.db.migrate import alembic_config
+    from knowledge.seed import ensure_sample_directory
+
+    url = app.settings.database_url
+    shown = shown_url(url)
+    kind = await database_kind(app.engine)
+    if kind is DatabaseKind.NEW and not may_create:
+        return 2, (f"relais: {shown} is empty and find only reads a database: add --sample to "
+                   "load the invented sample directory into it, or fill it with `relais db "
+                   "upgrade` and `relais directory import`")
+    if kind is not DatabaseKind.OTHER:
+        await upgrade(url)
+        await mark_try_database(app.engine, app.clock.now().isoformat(timespec="seconds"))
+        await ensure_sample_directory(app)
+        return None
+    if sample:
+        return 2, (f"relais: --sample refused: {shown} is neither new and empty nor a try "
+                   "database (find only reads it)")
+    await app.engine.dispose()
+    app.engine = _read_only_engine(url)
+    app.sessionmaker = make_sessionmaker(app.engine)
+    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    async with app.engine.connect() as connection:
+        current = await connection.run_sync(
+            lambda c: set(MigrationContext.configure(c).get_current_heads()))
+    if current != heads:
+        return 1, (f"relais: {shown} has no up-to-date Relais schema (run `relais db upgrade` "
+                   "on it first); find only reads it")
+    return None
+
+
 def cmd_find(args: argparse.Namespace) -> int:
     from bot.services.directory import interpret, search
     from bot.services.directory.criteria import MAX_QUERY_CHARS
     from bot.services.directory.format import answer_text, outcome_json
-    from knowledge.seed import ensure_sample_directory
 
     query = " ".join(args.query.split())
     if not query or len(query) > MAX_QUERY_CHARS:
         print(f"relais: the question must have 1 to {MAX_QUERY_CHARS} characters", file=sys.stderr)
         return 2
-    app = _app(find_database_url(args.database))
+    try:
+        url = find_database_url(args.database)
+    except ValueError as exc:
+        print(f"relais: --database: {exc}", file=sys.stderr)
+        return 2
+    default = not (args.database or os.environ.get("RELAIS_DATABASE_URL"))
+    app = build_app(settings_or_exit(bot_token=None, database_url=url, local_key=False))
+    setup_logging(30)
 
     async def work() -> int:
-        await ensure_sample_directory(app)
+        refused = await open_find_database(app, may_create=default or args.sample,
+                                           sample=args.sample)
+        if refused is not None:
+            print(refused[1], file=sys.stderr)
+            return refused[0]
         found = interpret(query, args.lang, gazetteer=app.gazetteer, taxonomy=app.taxonomy)
         now = app.clock.now()
         async with app.sessionmaker() as session:
@@ -267,4 +354,10 @@ def cmd_find(args: argparse.Namespace) -> int:
             print(unescape(re.sub(r"</?[a-z]+>", "", text)))
         return 0
 
-    return _run(app, work)
+    async def main() -> int:
+        try:
+            return await work()
+        finally:
+            await app.close()
+
+    return run_async(main())

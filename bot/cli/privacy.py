@@ -20,6 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "outcome remain. --dry-run shows what would go and changes nothing.",
     )
     purge.add_argument("--dry-run", action="store_true", help="show what would go, delete nothing")
+    purge.add_argument("--database", metavar="URL", default=None,
+                       help="database URL (default RELAIS_DATABASE_URL)")
     purge.set_defaults(func=cmd_purge)
 
     keys = subparsers.add_parser("keys", help="encryption keys of stored notes").add_subparsers(
@@ -48,7 +50,7 @@ def format_report(report: retention.PurgeReport, days: int) -> list[str]:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    settings = settings_or_exit()
+    settings = settings_or_exit(**({"database_url": args.database} if args.database else {}))
 
     async def work(app: App) -> retention.PurgeReport:
         await upgrade(settings.database_url)

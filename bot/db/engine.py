@@ -36,5 +36,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+    """Sessions that keep loaded objects usable after commit and carry effects after commit
+    (:mod:`bot.db.effects`)."""
+    from bot.db.effects import UnitOfWorkSession
+
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=UnitOfWorkSession)

@@ -12,6 +12,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "bot.models.handoffs",
     "bot.models.broadcasts",
     "bot.models.tools",
+    "bot.models.inbox",
 )
 
 

@@ -162,3 +162,13 @@ class AuditEntry(Base):
     subject_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     region: Mapped[str | None] = mapped_column(String(4), nullable=True)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class DatabaseMeta(Base):
+    """Facts about the database itself: ``relais try`` marks the databases it creates here
+    (key ``try_database``), and nothing else ever may be wiped or seeded with sample data."""
+
+    __tablename__ = "relais_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

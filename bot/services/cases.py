@@ -37,11 +37,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n import N_
-from bot.messenger import Button, OutgoingMessage, SendError
+from bot.messenger import Button, OutgoingMessage
 from bot.models.cases import Case, CaseMessage, CaseParticipant, CaseStatus, ParticipantRole
 from bot.models.core import Worker
 from bot.plugins import import_modules
-from bot.services import audit, crypto, screening
+from bot.services import audit, crypto, outgoing, screening
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -373,7 +373,8 @@ async def post_thread_message(
 async def relay_thread_message(
     app: App, session: AsyncSession, case: Case, sender: Worker, text: str
 ) -> int:
-    """Send a (screened) thread message to the other participants; returns how many got it."""
+    """Queue a (screened) thread message to the other participants, sent once it is stored;
+    returns how many will get it."""
     if app.messenger is None:
         return 0
     sent = 0
@@ -391,13 +392,8 @@ async def relay_thread_message(
             Button(t.gettext("Open the case"), crypto.sign_callback(
                 app, "case.view", case.id, worker.telegram_id)),
         ]]
-        try:
-            await app.messenger.send(OutgoingMessage(
-                chat_id=worker.telegram_id, text=body, buttons=buttons, protect_content=True,
-            ))
-            sent += 1
-        except SendError as exc:
-            log.warning("thread relay to worker %s failed: %s", worker.id, type(exc).__name__)
+        sent += outgoing.send(app, session, worker, OutgoingMessage(
+            chat_id=worker.telegram_id, text=body, buttons=buttons, protect_content=True))
     return sent
 
 
@@ -557,5 +553,7 @@ async def audit_csv(session: AsyncSession, entries: Sequence[Any]) -> bytes:
 
 
 def _csv_safe(value: str) -> str:
-    """Neutralise spreadsheet formulas in a cell."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    """Neutralise spreadsheet formulas in a cell (tab and carriage return included)."""
+    from bot.services.spreadsheet import safe_cell
+
+    return safe_cell(value)

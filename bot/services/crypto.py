@@ -51,6 +51,7 @@ ENCRYPTED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("bot.models.handoffs", "Handoff", "status_note_enc"),
     ("bot.models.handoffs", "HandoffEvent", "note_enc"),
     ("bot.models.reminders", "ScheduledJob", "text"),
+    ("bot.models.inbox", "InboxUpdate", "payload_enc"),
 )
 
 

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput, NotAllowed
@@ -109,6 +109,7 @@ async def create_invitation(
         subject_type="invitation",
         subject_id=str(invitation.id),
         role=role,
+        **({} if created_by else {"system": "cli"}),
     )
     return NewInvitation(invitation=invitation, token=token)
 
@@ -128,7 +129,7 @@ async def redeem_invitation(
     if existing is not None and existing.active:
         raise AlreadyRegistered()
     invitation = await session.scalar(
-        select(Invitation).where(Invitation.token_hash == hash_token(token)).with_for_update()
+        select(Invitation).where(Invitation.token_hash == hash_token(token))
     )
     if invitation is None:
         raise InvitationInvalid()
@@ -136,6 +137,17 @@ async def redeem_invitation(
         raise InvitationUsed()
     if invitation.expires_at <= now:
         raise InvitationExpired()
+    # Claim it with one conditional update, the same on every backend: of two people starting
+    # at the same moment, the second one's update finds it used and changes nothing.
+    claimed = await session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None),
+               Invitation.expires_at > now)
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise InvitationUsed()
     worker = existing or Worker(telegram_id=telegram_id, created_at=now)
     worker.display_name = display_name[:200]
     worker.language = language

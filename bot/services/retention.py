@@ -99,7 +99,8 @@ async def purge(
         await session.execute(delete(CaseParticipant).where(CaseParticipant.case_id.in_(batch)))
         await session.execute(delete(Case).where(Case.id.in_(batch)))
     await audit.record(session, at=now, action="retention.purged", cases=report.cases,
-                       messages=report.messages, retention_days=retention_days)
+                       messages=report.messages, retention_days=retention_days,
+                       system="retention")
     log.info("purged %d closed cases and %d thread messages", report.cases, report.messages)
     return report
 

@@ -336,7 +336,7 @@ async def import_file(app: App, path: Path, *, screen: bool = True, dry_run: boo
             session, records, now=now, source=source, today=today(app)
         )
         await audit.record(session, at=now, action="tools.imported", created=report.created,
-                           updated=report.updated, source=source)
+                           updated=report.updated, source=source, system="import")
         if dry_run:
             await session.rollback()
         else:

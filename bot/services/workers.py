@@ -112,6 +112,7 @@ async def add_admin(session: AsyncSession, telegram_id: int, now: datetime) -> W
     worker.active = True
     await session.flush()
     await audit.record(
-        session, at=now, action="worker.admin_added", subject_type="worker", subject_id=str(worker.id)
+        session, at=now, action="worker.admin_added", subject_type="worker", subject_id=str(worker.id),
+        system="cli",
     )
     return worker

@@ -1,18 +1,45 @@
-"""One database session per update, committed when the handler returns."""
+"""The unit of work of an update: one session, one commit, then the effects of what was stored.
+
+This middleware owns the update's transaction (handlers and services never commit it):
+
+1. an update already handled (Telegram delivered it twice, or a process took it over) is
+   skipped;
+2. the handlers run with ``session`` in their data and queue what they have to tell people
+   (:mod:`bot.db.effects`);
+3. the update is marked handled (:func:`bot.services.inbox.mark_handled`) and everything commits
+   at once; only then do the queued messages go out;
+4. if the commit fails, nothing was stored and nobody is told anything but the person who acted,
+   who gets an apology.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject
+from aiogram.types import TelegramObject, Update
+from aiogram.utils.i18n import I18n
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.db.effects import run_committed
+from bot.i18n import pick_language
+from bot.services import inbox, workers
+from handlers.middlewares.errors import GENERIC_ERROR
+
+log = logging.getLogger(__name__)
 
 
 class DatabaseMiddleware(BaseMiddleware):
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
+                 i18n: I18n, default_language: str) -> None:
         self.sessionmaker = sessionmaker
+        self.clock = clock
+        self.i18n = i18n
+        self.default_language = default_language
 
     async def __call__(
         self,
@@ -20,8 +47,64 @@ class DatabaseMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
+        update_id = event.update_id if isinstance(event, Update) else None
+        bot_id = data["bot"].id
         async with self.sessionmaker() as session:
+            if update_id is not None and await inbox.is_handled(session, bot_id, update_id):
+                log.info("update %s already handled, skipped", update_id)
+                await inbox.forget(session, bot_id, update_id)
+                return None
             data["session"] = session
-            result = await handler(event, data)
-            await session.commit()
+            try:
+                result = await handler(event, data)
+            except Exception:
+                await session.rollback()
+                await self._mark_alone(bot_id, update_id)  # answered with an apology: not again
+                raise
+            try:
+                if update_id is not None:
+                    await inbox.mark_handled(session, bot_id, update_id, self.clock.now())
+                await session.commit()
+            except IntegrityError:
+                await session.rollback()
+                log.info("update %s was handled meanwhile elsewhere; dropped", update_id)
+                return None
+            except Exception as exc:
+                await session.rollback()
+                log.error("update %s not stored: %s", update_id, type(exc).__name__)
+                await self._apologise(data)
+                await self._mark_alone(bot_id, update_id)
+                return None
+            await run_committed(session, self.sessionmaker)
             return result
+
+    async def _mark_alone(self, bot_id: int, update_id: int | None) -> None:
+        """Mark a failed update handled in a transaction of its own, so it is not tried again;
+        when even that fails, the inbox keeps it for a later try."""
+        if update_id is None:
+            return
+        try:
+            async with self.sessionmaker() as session:
+                await inbox.mark_handled(session, bot_id, update_id, self.clock.now())
+                await session.commit()
+        except Exception as exc:
+            log.warning("update %s not marked handled: %s", update_id, type(exc).__name__)
+
+    async def _apologise(self, data: dict[str, Any]) -> None:
+        """Tell the person who acted that nothing was saved, in their language."""
+        user = data.get("event_from_user")
+        chat = data.get("event_chat")
+        if user is None or chat is None:
+            return
+        saved = None
+        try:  # their saved language, when the database still answers
+            async with self.sessionmaker() as session:
+                worker = await workers.by_telegram_id(session, user.id)
+                saved = worker.language if worker is not None else None
+        except Exception as exc:
+            log.info("language of the apology not read: %s", type(exc).__name__)
+        locale = pick_language(saved, user.language_code, self.default_language)
+        try:
+            await data["bot"].send_message(chat.id, self.i18n.gettext(GENERIC_ERROR, locale=locale))
+        except Exception as exc:  # Telegram down too: nothing more to do
+            log.warning("could not send the apology: %s", type(exc).__name__)

@@ -18,6 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.clock import Clock
 from bot.errors import RelaisError
 from bot.i18n import N_
+from bot.models.core import Worker
 from bot.services import audit
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,8 @@ class ErrorReplyMiddleware(BaseMiddleware):
         session = data.get("session")
         if session is None:
             return
+        worker = data.get("worker")
+        worker_id = worker.id if worker is not None else None  # the rollback expires it
         await session.rollback()
         if exc.audit_action:
             user = data.get("event_from_user")
@@ -56,10 +59,9 @@ class ErrorReplyMiddleware(BaseMiddleware):
                 session,
                 at=self.clock.now(),
                 action=exc.audit_action,
-                actor=data.get("worker"),
+                actor=await session.get(Worker, worker_id) if worker_id else None,
                 actor_telegram_id=user.id if user else None,
-            )
-            await session.commit()
+            )  # committed by the update's owner, with the update marked handled
 
     async def __call__(
         self,

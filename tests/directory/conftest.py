@@ -14,16 +14,14 @@ from bot.services.directory.hours import compile_schedule
 from bot.services.directory.index import Capacity, DirectoryIndex, Entry
 from knowledge.seed import ensure_sample_directory
 
-HSDS = Path("/work/shared/hsds")
-if not HSDS.exists():  # the official example beside the checkout
-    HSDS = Path(__file__).resolve().parents[3] / "shared" / "hsds"
+HSDS = Path(__file__).resolve().parents[1] / "data" / "hsds"  # official example (CC BY-SA 4.0)
 NOW = datetime(2026, 1, 15, 15, 0, tzinfo=UTC)  # the FakeClock's start: Thursday 10:00 in Québec
 
 
 @pytest.fixture
 def hsds_dir() -> Path:
-    if not HSDS.exists():
-        pytest.skip("the official HSDS example is not available")
+    """The official HSDS 3.0 example and schemas, kept in the repository: missing is a failure."""
+    assert (HSDS / "csv" / "datapackage.json").is_file(), f"HSDS test data missing from {HSDS}"
     return HSDS
 
 

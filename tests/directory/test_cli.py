@@ -50,7 +50,7 @@ def check_contract(payload: dict, region: str, age: int) -> None:
 
 def test_find_json_contract(database: str, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["find", "qui peut prendre une jeune de 16 ans à Longueuil ce soir pour de l'hébergement?",
-                 "--json", "--database", database])
+                 "--json", "--sample", "--database", database])
     out = capsys.readouterr().out
     assert code == 0
     assert len(out.strip().splitlines()) == 1  # exactly one JSON object
@@ -58,18 +58,18 @@ def test_find_json_contract(database: str, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_find_readable_listing_and_limit(database: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["find", "any shelter for a 17yo in montreal tonight", "--lang", "en",
+    assert main(["find", "any shelter for a 17yo in montreal tonight", "--lang", "en", "--sample",
                  "--database", database]) == 0
     out = capsys.readouterr().out
     assert out.startswith("🔎 Montreal · 17 years old · Youth emergency shelter")
     assert "<b>" not in out
-    assert main(["find", "un jeune de 15 ans à Montréal", "--json", "--limit", "2", "--database", database]) == 0
+    assert main(["find", "un jeune de 15 ans à Montréal", "--json", "--limit", "2", "--sample", "--database", database]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert len(payload["results"]) == 2
 
 
 def test_find_without_region_says_so(database: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["find", "hébergement pour 15 ans", "--json", "--database", database]) == 0
+    assert main(["find", "hébergement pour 15 ans", "--json", "--sample", "--database", database]) == 0
     captured = capsys.readouterr()
     payload = json.loads(captured.out)
     assert payload["criteria"]["region"] is None and payload["results"] == []
@@ -81,7 +81,7 @@ def test_find_json_as_a_subprocess(database: str, tmp_path: Path) -> None:
     env.pop("RELAIS_DATABASE_URL", None)
     done = subprocess.run(
         [sys.executable, "-m", "bot", "find", "any shelter for a 17yo in montreal tonight", "--json",
-         "--database", database],
+         "--sample", "--database", database],
         capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr

@@ -7,7 +7,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-import pytest
+import jsonschema
 from sqlalchemy import select
 
 from bot.app import App, build_app
@@ -15,8 +15,6 @@ from bot.config import Settings
 from bot.models.directory import DirectoryService, ServiceCapacity
 from knowledge.hsds_export import export_csv, export_json
 from knowledge.hsds_import import import_path
-
-jsonschema = pytest.importorskip("jsonschema")
 
 NUMBER_TYPES = {"number", "integer"}
 

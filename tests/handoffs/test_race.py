@@ -6,6 +6,7 @@ import asyncio
 
 from sqlalchemy import func, select
 
+from bot.db.effects import commit
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.models.cases import Case
 from bot.models.core import Worker
@@ -31,7 +32,7 @@ async def test_concurrent_accepts_make_exactly_one_owner(app, chat, db_url):
                 handoff = await service.create(
                     app, session, requester=await session.get(Worker, alice.id),
                     case=await session.get(Case, case.id), service_id=svc.id)
-                await session.commit()
+                await commit(session, app.sessionmaker)
                 handoff_id = handoff.id
             start = asyncio.Event()
 
@@ -42,7 +43,7 @@ async def test_concurrent_accepts_make_exactly_one_owner(app, chat, db_url):
                     try:
                         await service.transition(app, session, handoff_id, worker,
                                                  Status.ACCEPTED)
-                        await session.commit()
+                        await commit(session, app.sessionmaker)
                         return worker_id
                     except AlreadyTaken:
                         await session.rollback()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from bot.db.effects import commit
 from bot.errors import NotAllowed, NotFound
 from bot.models.cases import Case
 from bot.models.core import AuditEntry, Worker
@@ -40,7 +41,7 @@ async def create(app, alice, case, svc, **kw):  # type: ignore[no-untyped-def]
         the_case = await session.get(Case, case.id)
         handoff = await service.create(app, session, requester=requester, case=the_case,
                                        service_id=svc.id, **kw)
-        await session.commit()
+        await commit(session, app.sessionmaker)
         return handoff.id
 
 
@@ -49,7 +50,7 @@ async def move(app, worker, handoff_id, target, reason=None, note=None):  # type
         actor = await session.get(Worker, worker.id)
         handoff = await service.transition(app, session, handoff_id, actor, target,
                                            reason=reason, note=note)
-        await session.commit()
+        await commit(session, app.sessionmaker)
         return handoff
 
 
@@ -108,7 +109,7 @@ async def test_organisation_workers_receive_without_being_named(app, chat):
     async with app.sessionmaker() as session:
         worker = await session.get(Worker, dave.id)
         worker.organisation.directory_org_id = svc.hsds_org
-        await session.commit()
+        await commit(session, app.sessionmaker)
     case = await add_case(app, alice)
     handoff_id = await create(app, alice, case, svc)
     async with app.sessionmaker() as session:
@@ -127,7 +128,7 @@ async def test_urgent_outside_hours_goes_to_on_call(app, chat):
     async with app.sessionmaker() as session:  # open Monday 9-10 only; the clock is Thursday
         session.add(DirectorySchedule(hsds_id="sched-test", service_id=svc.id, freq="WEEKLY",
                                       byday="MO", opens_at="09:00", closes_at="10:00"))
-        await session.commit()
+        await commit(session, app.sessionmaker)
     case = await add_case(app, alice)
     urgent = await create(app, alice, case, svc, priority="urgent")
     async with app.sessionmaker() as session:

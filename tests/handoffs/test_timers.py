@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.db.effects import commit
 from bot.models.cases import Case
 from bot.models.core import Worker
 from bot.models.handoffs import Handoff, HandoffEvent
@@ -34,7 +35,7 @@ async def setup(app, chat, priority="urgent"):  # type: ignore[no-untyped-def]
             app, session, requester=await session.get(Worker, alice.id),
             case=await session.get(Case, case.id), service_id=svc.id, priority=priority,
             note="note confidentielle")
-        await session.commit()
+        await commit(session, app.sessionmaker)
     return handoff.id, case
 
 
@@ -123,7 +124,7 @@ async def test_accepting_stops_the_clock_and_the_follow_up_comes_a_day_later(app
     async with app.sessionmaker() as session:
         await service.transition(app, session, handoff_id, await session.get(Worker, (
             await chat.worker("bob")).id), Status.ACCEPTED)
-        await session.commit()
+        await commit(session, app.sessionmaker)
     events = await tick(app, chat, clock, 200)
     assert events == [] and (await status_of(app, handoff_id))[0] == "accepted"
     events = await tick(app, chat, clock, 60 * 24)

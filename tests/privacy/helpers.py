@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.privacy import Screen
 
 REPO = Path(__file__).resolve().parents[2]
-DEV_CORPUS = REPO.parent / "shared" / "privacy" / "dev-corpus.jsonl"
+DEV_CORPUS = Path(__file__).resolve().parent / "data" / "dev-corpus.jsonl"
 HELDOUT = Path(__file__).resolve().parent / "data" / "heldout.jsonl"
 
 

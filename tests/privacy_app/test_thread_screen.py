@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.db.effects import commit
 from bot.models.core import AuditEntry
 from bot.services import cases, crypto, screening
 from tests.privacy_app.helpers import audit_actions, make_case, messages
@@ -156,7 +157,7 @@ async def test_audit_entries_never_hold_thread_text(app, chat):
     async with app.sessionmaker() as session:
         case = await cases.find_case(session, case.code)
         await cases.post_thread_message(app, session, case, alice, CLEAN_FR, relay=False)
-        await session.commit()
+        await commit(session, app.sessionmaker)
     entries = await audit_actions(app)
     assert entries and all(isinstance(e, AuditEntry) for e in entries)
     assert not any("refuge" in str(e.details) for e in entries)

@@ -28,6 +28,7 @@ class StandIn:
         self.runner: web.AppRunner | None = None
         self.port = 0
         self._pusher: asyncio.Task[None] | None = None
+        self.send_delay = 0.0  # seconds each sendMessage takes, to catch a process mid-burst
         self.webhook_deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status)
 
     @property
@@ -57,6 +58,8 @@ class StandIn:
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
         fields = await self._fields(request)
+        if self.send_delay and request.match_info["method"].lower() == "sendmessage":
+            await asyncio.sleep(self.send_delay)
         status, body = await self.telegram.call(request.match_info["method"], fields)
         if request.match_info["method"].lower() == "setwebhook" and status == 200:
             self._start_pusher()

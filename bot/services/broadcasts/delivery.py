@@ -20,9 +20,10 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import select
 
@@ -50,10 +51,35 @@ if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_ATTEMPTS = 5
 PROGRESS_INTERVAL = 2.0  # seconds between two edits of a progress message
 WAKEUP_KEY = "broadcasts.wakeup"
+
+
+async def _to_the_end(work: Awaitable[T]) -> T:
+    """Await ``work`` (database calls) to its end even when the caller is cancelled meanwhile,
+    then pass the cancellation on.
+
+    A query cut in the middle makes SQLAlchemy invalidate its connection; cancelled again while
+    that connection closes (a stop cancels the loop's tasks more than once), the close is left
+    in a task waiting for an aiosqlite thread that has already stopped, which nothing can finish:
+    the event loop then never closes (seen as a hang at a test's teardown)."""
+    task = asyncio.ensure_future(work)
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            cancelled = cancelled or not task.done()
+        except Exception:
+            pass  # the work's own failure: task.result() raises it below
+    if cancelled:
+        if not task.cancelled():
+            task.exception()  # retrieved: the cancellation wins
+        raise asyncio.CancelledError
+    return task.result()
 
 
 def wake(app: App) -> None:
@@ -157,23 +183,27 @@ class BroadcastDispatcher:
         flushed = asyncio.Event()
         wakeup = self.app.services.setdefault(WAKEUP_KEY, asyncio.Event())
 
+        async def claim(limit: int) -> list[Claimed]:
+            rows = await self._claim(limit)
+            held.update((row.id, row) for row in rows)  # from now on a stop gives them back
+            return rows
+
         async def claimer() -> None:
             while True:
                 free = queue.maxsize - queue.qsize()
                 rows: list[Claimed] = []
                 if free >= self.batch_size // 2 or queue.empty():
-                    try:
-                        rows = await self._claim(min(self.batch_size, max(free, 1)))
+                    try:  # a stop lets the claim under way finish (see _to_the_end)
+                        rows = await _to_the_end(claim(min(self.batch_size, max(free, 1))))
                     except Exception as exc:  # database unavailable: retry later
                         log.warning("broadcast claim failed: %s", type(exc).__name__)
                     if rows:
-                        await self._refresh_meta({row.broadcast_id for row in rows})
+                        await _to_the_end(self._refresh_meta({row.broadcast_id for row in rows}))
                         for row in rows:
-                            held[row.id] = row
                             await queue.put(row)
                         continue
                 if queue.empty() and not held:
-                    await self._safe_tick(None)
+                    await _to_the_end(self._safe_tick(None))
                     wakeup.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(wakeup.wait(), self.idle_seconds)
@@ -194,7 +224,7 @@ class BroadcastDispatcher:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(flushed.wait(), 0.25)
                 flushed.clear()
-                await flush()
+                await _to_the_end(flush())
 
         async def flush() -> None:
             if not results:
@@ -236,13 +266,16 @@ class BroadcastDispatcher:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         with contextlib.suppress(Exception):
-            await flush()
+            await _to_the_end(flush())
         settled = {outcome.id for outcome in results}
         # rows on the wire when cancelled may have been sent: their lease decides (no release)
         unsent = [row_id for row_id in held if row_id not in settled and row_id not in self._on_wire]
         with contextlib.suppress(Exception):
-            async with self.app.sessionmaker() as session:
-                await outbox.release(session, me=self.name, ids=unsent, now=self.app.clock.now())
+            await _to_the_end(self._release(unsent))
+
+    async def _release(self, ids: list[int]) -> None:
+        async with self.app.sessionmaker() as session:
+            await outbox.release(session, me=self.name, ids=ids, now=self.app.clock.now())
 
     # ---- parts ----------------------------------------------------------------------------
     async def _claim(self, limit: int) -> list[Claimed]:

@@ -19,10 +19,10 @@ from babel import Locale
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Text
-from bot.messenger import Button, OutgoingMessage, RecipientBlocked, SendError
+from bot.messenger import Button, OutgoingMessage
 from bot.models.core import Worker
 from bot.models.handoffs import Handoff, HandoffRecipient
-from bot.services import crypto
+from bot.services import crypto, outgoing
 from bot.services.handoffs.lifecycle import (
     ACTIVE,
     REASONS,
@@ -170,43 +170,24 @@ def request_buttons(app: App, t: Text, handoff: Handoff, user_id: int) -> list[l
     ]
 
 
-async def send(app: App, worker: Worker, text: str,
-               buttons: list[list[Button]] | None = None) -> int | None:
-    """Send one protected message; None (and the worker marked) when it cannot be delivered."""
-    if app.messenger is None or not worker.can_receive:
-        return None
-    try:
-        return await app.messenger.send(OutgoingMessage(
-            chat_id=worker.telegram_id, text=text, buttons=buttons or [], protect_content=True))
-    except RecipientBlocked:
-        worker.blocked_bot = True
-        log.info("handoff message not delivered: worker %s blocked the bot", worker.id)
-    except SendError as exc:
-        log.warning("handoff message to worker %s failed: %s", worker.id, type(exc).__name__)
-    return None
+def send(app: App, session: AsyncSession, worker: Worker, text: str,
+         buttons: list[list[Button]] | None = None, *,
+         record: HandoffRecipient | None = None) -> bool:
+    """Queue one protected message, sent once the transaction commits (its id is then kept on
+    ``record``); False when the worker cannot receive it."""
+    return outgoing.send(app, session, worker, OutgoingMessage(
+        chat_id=worker.telegram_id, text=text, buttons=buttons or [], protect_content=True),
+        record=record)
 
 
-async def delete(app: App, recipient: HandoffRecipient) -> None:
-    if app.messenger is None or recipient.chat_id is None or recipient.message_id is None:
-        return
-    try:
-        await app.messenger.delete(recipient.chat_id, recipient.message_id)
-    except SendError as exc:  # older than 48 h: it stays, its buttons answer "too late"
-        log.info("handoff message %s not deleted: %s", recipient.id, type(exc).__name__)
+def delete(app: App, session: AsyncSession, recipient: HandoffRecipient) -> None:
+    outgoing.delete(app, session, recipient.chat_id, recipient.message_id)
 
 
-async def edit(app: App, recipient: HandoffRecipient, text: str,
-               buttons: list[list[Button]] | None = None) -> None:
-    if app.messenger is None or recipient.chat_id is None or recipient.message_id is None:
-        return
-    try:
-        await app.messenger.edit(
-            OutgoingMessage(chat_id=recipient.chat_id, text=text, buttons=buttons or [],
-                            protect_content=True),
-            recipient.message_id,
-        )
-    except SendError as exc:
-        log.info("handoff message %s not edited: %s", recipient.id, type(exc).__name__)
+def edit(app: App, session: AsyncSession, recipient: HandoffRecipient, text: str,
+         buttons: list[list[Button]] | None = None) -> None:
+    outgoing.edit(app, session, recipient.chat_id, recipient.message_id, OutgoingMessage(
+        chat_id=recipient.chat_id or 0, text=text, buttons=buttons or [], protect_content=True))
 
 
 # ---- buttons for the two sides -----------------------------------------------------------------
@@ -296,7 +277,7 @@ async def update_request_messages(app: App, session: AsyncSession, handoff: Hand
         else:
             text = t.gettext("This request was withdrawn by the worker who asked for it.") \
                 + "\n" + head
-        await edit(app, row, text, buttons)
+        edit(app, session, row, text, buttons)
 
 
 async def tell_requester_accepted(app: App, session: AsyncSession, handoff: Handoff, case: Case,
@@ -305,7 +286,7 @@ async def tell_requester_accepted(app: App, session: AsyncSession, handoff: Hand
     text = (t.gettext("✅ Handoff accepted by {who}.", who=who(owner)) + "\n"
             + summary(app, t, handoff, case) + "\n"
             + t.gettext("You can now write to each other in the case thread."))
-    await send(app, requester, text,
+    send(app, session, requester, text,
                control_buttons(app, t, handoff, case, requester, Side.REQUESTER))
 
 
@@ -324,7 +305,7 @@ async def tell_requester_declined(app: App, session: AsyncSession, handoff: Hand
         if note:
             text += "\n" + t.gettext("Note: {note}", note=esc(note))
     text += "\n" + t.gettext("The next services for the same search are one tap away.")
-    await send(app, requester, text, [[Button(
+    send(app, session, requester, text, [[Button(
         t.gettext("See the next services"), sign(app, NEXT, handoff.id, requester.telegram_id))]])
 
 
@@ -340,7 +321,7 @@ async def tell_status(app: App, session: AsyncSession, handoff: Handoff, case: C
     if note:
         text += "\n" + t.gettext("Note: {note}", note=esc(note))
     side = Side.REQUESTER if worker.id == handoff.requester_id else Side.RECEIVER
-    await send(app, worker, text, control_buttons(app, t, handoff, case, worker, side))
+    send(app, session, worker, text, control_buttons(app, t, handoff, case, worker, side))
 
 
 async def ask_followup(app: App, session: AsyncSession, handoff: Handoff, case: Case,
@@ -348,7 +329,7 @@ async def ask_followup(app: App, session: AsyncSession, handoff: Handoff, case: 
     t = text_for(app, requester)
     text = t.gettext("Follow-up on case <code>{code}</code> → {service}: did the youth arrive?",
                      code=esc(case.code), service=esc(handoff.service_name))
-    await send(app, requester, text, [[
+    send(app, session, requester, text, [[
         Button(t.gettext("Yes"), sign(app, FOLLOWUP, handoff.id, requester.telegram_id, "yes")),
         Button(t.gettext("Not yet"),
                sign(app, FOLLOWUP, handoff.id, requester.telegram_id, "notyet")),
@@ -362,7 +343,7 @@ async def tell_owner_followup(app: App, session: AsyncSession, handoff: Handoff,
     answer = {"arrived": t.gettext("the youth arrived"),
               "not-yet": t.gettext("the youth has not arrived yet"),
               "not-arrived": t.gettext("the youth did not arrive")}[handoff.outcome or "not-yet"]
-    await send(app, owner, t.gettext("Case <code>{code}</code>: {who} says {answer}.",
+    send(app, session, owner, t.gettext("Case <code>{code}</code>: {who} says {answer}.",
                                      code=esc(case.code), who=who(requester), answer=answer),
                control_buttons(app, t, handoff, case, owner, Side.RECEIVER))
 
@@ -391,6 +372,4 @@ async def tell_coordinator_escalated(app: App, session: AsyncSession, handoff: H
         t.gettext("Requested by: {who}", who=who(requester)),
         t.gettext("Please help find a receiving worker."),
     ])
-    message_id = await send(app, worker, text)
-    if message_id is not None:
-        row.chat_id, row.message_id, row.sent_at = worker.telegram_id, message_id, app.clock.now()
+    send(app, session, worker, text, record=row)

@@ -263,11 +263,9 @@ async def send_request(
     if reminder:
         text = t.gettext("⏰ Reminder: this request is still waiting for an answer.") + "\n" + text
     if reminder and row.message_id is not None:  # the reminder replaces the first copy
-        await notify.delete(app, row)
-    message_id = await notify.send(app, worker, text,
-                                   notify.request_buttons(app, t, handoff, worker.telegram_id))
-    if message_id is not None:
-        row.chat_id, row.message_id, row.sent_at = worker.telegram_id, message_id, app.clock.now()
+        notify.delete(app, session, row)
+    notify.send(app, session, worker, text,
+                notify.request_buttons(app, t, handoff, worker.telegram_id), record=row)
 
 
 async def mark_seen(app: App, session: AsyncSession, handoff: Handoff, worker: Worker) -> None:
@@ -478,6 +476,7 @@ async def escalate(app: App, session: AsyncSession, handoff: Handoff, case: Case
             row = HandoffRecipient(handoff_id=handoff.id, worker_id=worker.id,
                                    role=routing.ON_CALL)
             session.add(row)
+            await session.flush()  # its id keeps the id of the message sent to it
             known.add(worker.id)
             added += 1
             await send_request(app, session, handoff, case, worker, row,
@@ -488,6 +487,7 @@ async def escalate(app: App, session: AsyncSession, handoff: Handoff, case: Case
         row = HandoffRecipient(handoff_id=handoff.id, worker_id=worker.id,
                                role=routing.COORDINATOR)
         session.add(row)
+        await session.flush()
         known.add(worker.id)
         added += 1
         await messages.tell_coordinator_escalated(app, session, handoff, case, worker, row)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.db.effects import commit
 from bot.models.handoffs import Handoff
 from bot.services.handoffs.lifecycle import Priority
 
@@ -97,7 +98,7 @@ class MemoryTimers:
         for _at, kind, handoff_id in due:
             async with self.app.sessionmaker() as session:
                 await run_timer(self.app, session, kind, handoff_id)
-                await session.commit()
+                await commit(session, self.app.sessionmaker)
         return len(due)
 
 

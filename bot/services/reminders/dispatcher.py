@@ -41,6 +41,7 @@ from sqlalchemy import bindparam, func, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.db.effects import has_queued, run_committed
 from bot.messenger import Messenger, RecipientBlocked, RetryAfter, SendFailed
 from bot.models.core import Worker
 from bot.models.reminders import CLAIMABLE, JobState, ScheduledJob
@@ -387,11 +388,13 @@ class Dispatcher:
         fast: AsyncConnection | None = session.info.get(FAST)
         if fast is not None and not (
             session.in_transaction() or session.new or session.dirty or session.deleted
+            or has_queued(session)
         ):  # the handler read and wrote nothing: nothing to commit with the job's state
             result = await fast.execute(statement, params)
         else:  # the job's state commits together with the handler's changes
             result = await session.execute(statement, params)
             await session.commit()
+            await run_committed(session, self.app.sessionmaker)  # what the handler queued
         if not result.rowcount:
             log.warning("job %s: lease lost before it was marked", job_id)
             return False

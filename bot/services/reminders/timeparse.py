@@ -15,20 +15,34 @@ Understood (accents and case do not matter):
 
 A day without a time means the morning; a time without a day means the next such time (today
 or tomorrow); a weekday means the next such day, today included if the time is still ahead.
+
+A moment more than ``LIMIT`` ahead (or beyond what a date can hold, "dans 9999999 jours",
+"9999-12-31") is refused with :class:`TooFar`, the reminders' usual refusal.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.errors import InvalidInput
+from bot.i18n import N_
+
+LIMIT = timedelta(days=366)  # how far ahead a reminder may be (personal.MAX_AHEAD)
 MORNING = time(9, 0)
 NOON = time(12, 0)
 AFTERNOON = time(14, 0)
 EVENING = time(18, 0)
+
+
+class TooFar(InvalidInput):
+    """The moment is further ahead than reminders go (or than a date can hold)."""
+
+    message = N_("Reminders can be set up to one year ahead.")
 
 
 @dataclass(frozen=True)
@@ -151,9 +165,10 @@ def _match(pattern: re.Pattern[str], folded: str, pos: int) -> re.Match[str] | N
     return pattern.match(folded, _skip_spaces(folded, pos))
 
 
-def _relative(folded: str, pos: int) -> tuple[timedelta, int] | None:
+def _relative(folded: str, pos: int) -> tuple[float, int] | None:
+    """Seconds from now (possibly huge, even infinite) and where the moment ends."""
     if match := _match(HALF_HOUR, folded, pos):
-        return timedelta(minutes=30), match.end()
+        return 30 * 60.0, match.end()
     match = _match(RELATIVE, folded, pos)
     if not match:
         return None
@@ -167,7 +182,7 @@ def _relative(folded: str, pos: int) -> tuple[timedelta, int] | None:
             seconds += int(part["tail"]) * 60
     if seconds <= 0:
         return None
-    return timedelta(seconds=seconds), match.end()
+    return seconds, match.end()
 
 
 def _clock(match: re.Match[str]) -> time | None:
@@ -233,7 +248,10 @@ def _day(folded: str, pos: int, today: date) -> tuple[date, time | None, bool, i
             except ValueError:
                 return None
             if not groups.get("y") and day < today:
-                day = day.replace(year=day.year + 1)
+                try:
+                    day = day.replace(year=day.year + 1)
+                except ValueError:  # 29 February (the next one is years away), or year 9999
+                    raise TooFar() from None
             return day, None, False, match.end()
     return None
 
@@ -245,17 +263,40 @@ def _part(folded: str, pos: int) -> tuple[time, int] | None:
 
 
 def _local(day: date, clock: time, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
+    try:
+        return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
+    except OverflowError:  # hours from the end (or the start) of what a datetime can hold
+        edge = datetime.max if day.year > 1 else datetime.min
+        return edge.replace(tzinfo=UTC)
 
 
 def parse_when(
-    text: str, now: datetime, zone: ZoneInfo, *, morning: time = MORNING
+    text: str, now: datetime, zone: ZoneInfo, *, morning: time = MORNING,
+    limit: timedelta = LIMIT,
 ) -> ParsedWhen | None:
-    """Read a moment at the start of ``text``; ``None`` when it does not start with one."""
+    """Read a moment at the start of ``text``; ``None`` when it does not start with one.
+
+    Raises :class:`TooFar` for a moment more than ``limit`` ahead.
+    """
     folded = fold(text)
     if (relative := _relative(folded, 0)) is not None:
-        delta, end = relative
-        return _result(text, now + delta, end)
+        seconds, end = relative
+        if not math.isfinite(seconds) or seconds > limit.total_seconds():
+            raise TooFar()
+        return _result(text, now + timedelta(seconds=seconds), end)
+    try:
+        parsed = _absolute(text, folded, now, zone, morning)
+    except OverflowError:  # a day after 9999-12-31
+        raise TooFar() from None
+    if parsed is not None and parsed.at - now > limit:
+        raise TooFar()
+    return parsed
+
+
+def _absolute(
+    text: str, folded: str, now: datetime, zone: ZoneInfo, morning: time
+) -> ParsedWhen | None:
+    """A day and/or a time of day (see :func:`parse_when`)."""
     local_now = now.astimezone(zone)
     today = local_now.date()
     day_info = _day(folded, 0, today)

@@ -1,0 +1,192 @@
+"""Every Telegram update is handled once, even when a process dies while handling it.
+
+- :meth:`Inbox.record` stores received updates (encrypted: they may hold identifying text the
+  privacy screen has not seen yet) before Telegram is told they arrived: the next ``getUpdates``
+  offset, or the webhook's 200. Updates already handled or already recorded are left out, so a
+  redelivery is never handled twice.
+- :func:`mark_handled` runs in the update's own transaction: the ``processed_updates`` row and
+  the inbox row's deletion commit together with the update's effects, or not at all.
+- :meth:`Inbox.claim_stale` hands a live process the updates whose handler died with its process
+  (their claim ran out); :meth:`Inbox.release` gives back, at a graceful stop, those not handled.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models.core import ProcessedUpdate
+from bot.models.inbox import InboxUpdate
+from bot.services import crypto
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+
+KEEP_HANDLED = timedelta(hours=48)  # Telegram keeps an undelivered update at most 24 h
+MAX_ATTEMPTS = 5  # an update whose handling died this often is dropped (logged by id)
+
+
+@dataclass(frozen=True)
+class Received:
+    """An update to handle: its id and Telegram's JSON object."""
+
+    update_id: int
+    payload: dict[str, Any]
+
+
+def new_owner() -> str:
+    """A name for this process's claims."""
+    return uuid.uuid4().hex[:16]
+
+
+async def is_handled(session: AsyncSession, bot_id: int, update_id: int) -> bool:
+    return await session.get(ProcessedUpdate, (update_id, bot_id)) is not None
+
+
+async def forget(session: AsyncSession, bot_id: int, update_id: int) -> None:
+    """Delete the inbox copy of an update handled already (recorded again by a redelivery that
+    crossed its handling)."""
+    await session.execute(delete(InboxUpdate).where(
+        InboxUpdate.bot_id == bot_id, InboxUpdate.update_id == update_id))
+    await session.commit()
+
+
+async def mark_handled(session: AsyncSession, bot_id: int, update_id: int, now: datetime
+                       ) -> None:
+    """In the update's transaction: it is handled, and its inbox copy goes with the commit."""
+    session.add(ProcessedUpdate(update_id=update_id, bot_id=bot_id, processed_at=now))
+    await session.execute(delete(InboxUpdate).where(
+        InboxUpdate.bot_id == bot_id, InboxUpdate.update_id == update_id))
+
+
+class Inbox:
+    """The inbox of one process (its claims carry ``owner``)."""
+
+    def __init__(self, app: App, owner: str | None = None) -> None:
+        self.app = app
+        self.owner = owner or new_owner()
+        # a handler running longer than this is taken for dead (RELAIS_INBOX_CLAIM_SECONDS)
+        self.claim = timedelta(seconds=app.settings.inbox_claim_seconds)
+
+    def _insert(self) -> Any:
+        dialect = postgresql if self.app.settings.database_url.startswith("postgresql") else sqlite
+        return dialect.insert(InboxUpdate)
+
+    async def record(self, bot_id: int, updates: Sequence[Received]) -> list[Received]:
+        """Store the updates not seen before, claimed by this process, in one commit; returns
+        them (the ones to handle now)."""
+        if not updates:
+            return []
+        now = self.app.clock.now()
+        ids = [u.update_id for u in updates]
+        async with self.app.sessionmaker() as session:
+            handled = set((await session.scalars(select(ProcessedUpdate.update_id).where(
+                ProcessedUpdate.bot_id == bot_id, ProcessedUpdate.update_id.in_(ids)))).all())
+            fresh = [u for u in updates if u.update_id not in handled]
+            if not fresh:
+                return []
+            rows = [{
+                "update_id": u.update_id, "bot_id": bot_id, "received_at": now,
+                "payload_enc": crypto.encrypt(self.app, json.dumps(u.payload)),
+                "claimed_by": self.owner, "claimed_until": now + self.claim, "attempts": 1,
+            } for u in fresh]
+            inserted = set((await session.scalars(
+                self._insert().on_conflict_do_nothing().returning(InboxUpdate.update_id),
+                rows)).all())
+            await session.commit()
+        return [u for u in fresh if u.update_id in inserted]
+
+    async def claim_stale(self, bot_id: int, limit: int = 50) -> list[Received]:
+        """Take over updates whose claim ran out (their process died); drop the hopeless."""
+        now = self.app.clock.now()
+        taken: list[Received] = []
+        async with self.app.sessionmaker() as session:
+            rows = (await session.scalars(
+                select(InboxUpdate).where(InboxUpdate.bot_id == bot_id,
+                                          InboxUpdate.claimed_until <= now)
+                .order_by(InboxUpdate.update_id).limit(limit))).all()
+            for row in rows:
+                claimed = await session.execute(
+                    update(InboxUpdate)
+                    .where(InboxUpdate.bot_id == bot_id, InboxUpdate.update_id == row.update_id,
+                           InboxUpdate.claimed_until == row.claimed_until)
+                    .values(claimed_by=self.owner, claimed_until=now + self.claim,
+                            attempts=InboxUpdate.attempts + 1)
+                    .execution_options(synchronize_session=False))
+                if claimed.rowcount != 1:
+                    continue  # another process took it first
+                if row.attempts >= MAX_ATTEMPTS:
+                    log.warning("update %s dropped after %d attempts", row.update_id, row.attempts)
+                    await mark_handled(session, bot_id, row.update_id, now)
+                    continue
+                payload = self._payload(row)
+                if payload is None:
+                    await mark_handled(session, bot_id, row.update_id, now)
+                    continue
+                taken.append(Received(row.update_id, payload))
+            await session.commit()
+        if taken:
+            log.info("took over %d update(s) left unhandled", len(taken))
+        return taken
+
+    def _payload(self, row: InboxUpdate) -> dict[str, Any] | None:
+        try:
+            return json.loads(crypto.decrypt(self.app, row.payload_enc))
+        except (crypto.UndecryptableText, ValueError):
+            log.warning("update %s cannot be read with the current data key; dropped",
+                        row.update_id)
+            return None
+
+    async def renew(self, bot_id: int, update_ids: Sequence[int]) -> None:
+        """Extend this process's claims on the updates it is still handling (a slow handler,
+        or one waiting for the chat's lock, is not taken for dead)."""
+        if not update_ids:
+            return
+        async with self.app.sessionmaker() as session:
+            await session.execute(
+                update(InboxUpdate)
+                .where(InboxUpdate.bot_id == bot_id, InboxUpdate.update_id.in_(list(update_ids)),
+                       InboxUpdate.claimed_by == self.owner)
+                .values(claimed_until=self.app.clock.now() + self.claim)
+                .execution_options(synchronize_session=False))
+            await session.commit()
+
+    async def release(self, bot_id: int, update_ids: Sequence[int]) -> None:
+        """Give back updates this process claimed but will not handle (a graceful stop)."""
+        if not update_ids:
+            return
+        async with self.app.sessionmaker() as session:
+            await session.execute(
+                update(InboxUpdate)
+                .where(InboxUpdate.bot_id == bot_id, InboxUpdate.update_id.in_(list(update_ids)),
+                       InboxUpdate.claimed_by == self.owner)
+                .values(claimed_by=None, claimed_until=self.app.clock.now())
+                .execution_options(synchronize_session=False))
+            await session.commit()
+
+    async def prune(self) -> int:
+        """Forget handled update ids older than Telegram could redeliver them."""
+        async with self.app.sessionmaker() as session:
+            result = await session.execute(delete(ProcessedUpdate).where(
+                ProcessedUpdate.processed_at < self.app.clock.now() - KEEP_HANDLED))
+            await session.commit()
+        return int(result.rowcount or 0)
+
+    async def pending(self, bot_id: int) -> int:
+        """How many recorded updates are not handled yet."""
+        from sqlalchemy import func
+
+        async with self.app.sessionmaker() as session:
+            return int(await session.scalar(select(func.count()).select_from(InboxUpdate).where(
+                InboxUpdate.bot_id == bot_id)) or 0)

@@ -1,0 +1,117 @@
+"""Updates in: recorded in the inbox before Telegram is told they arrived, then handled.
+
+Long polling confirms a batch to Telegram with the next ``getUpdates`` offset, and a webhook call
+with its 200: both happen here only once the batch is durably recorded
+(:class:`bot.services.inbox.Inbox`). Handling marks an update handled in its own transaction, so
+an update whose process died half-way is handled again, by whichever process is up, and one that
+was handled is never handled twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.methods import GetUpdates
+from aiogram.types import Update
+
+from bot.app import App
+from bot.services.inbox import Inbox, Received
+
+log = logging.getLogger(__name__)
+
+PRUNE_EVERY = 720  # sweeps between two prunings of old handled ids (an hour at most)
+POLL_TIMEOUT = 30  # seconds Telegram holds a getUpdates call open
+
+
+def payload_of(update: Update) -> dict[str, Any]:
+    """Telegram's JSON of an update aiogram parsed (what the inbox keeps)."""
+    return update.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_unset=True)
+
+
+class Intake:
+    """Records and handles the updates of one bot in one process."""
+
+    def __init__(self, app: App, dispatcher: Dispatcher, bot: Bot, *, concurrency: int = 16
+                 ) -> None:
+        self.app = app
+        self.dispatcher = dispatcher
+        self.bot = bot
+        self.inbox = Inbox(app)
+        self.slots = asyncio.Semaphore(concurrency)
+        self.in_hand: dict[int, asyncio.Task[None]] = {}
+
+    async def receive(self, updates: Sequence[Received]) -> None:
+        """Record ``updates`` (raises if the database cannot), then handle the new ones."""
+        for received in await self.inbox.record(self.bot.id, updates):
+            self._start(received)
+
+    def _start(self, received: Received) -> None:
+        if received.update_id in self.in_hand:
+            return
+        task = asyncio.create_task(self._handle(received), name=f"update-{received.update_id}")
+        self.in_hand[received.update_id] = task
+        task.add_done_callback(lambda _t: self.in_hand.pop(received.update_id, None))
+
+    async def _handle(self, received: Received) -> None:
+        async with self.slots:
+            try:
+                await self.dispatcher.feed_raw_update(self.bot, received.payload)
+            except Exception as exc:  # answered (or not) by the error middleware; logged here
+                log.warning("update %s failed: %s", received.update_id, type(exc).__name__)
+
+    async def sweep_forever(self) -> None:
+        """Handle the updates left unhandled by a process that died (at start, then often)."""
+        sweeps = 0
+        every = min(5.0, self.app.settings.inbox_claim_seconds / 2)
+        while True:
+            try:
+                await self.inbox.renew(self.bot.id, list(self.in_hand))
+                for received in await self.inbox.claim_stale(self.bot.id):
+                    self._start(received)
+                if sweeps % PRUNE_EVERY == 0:
+                    await self.inbox.prune()
+            except Exception as exc:  # the database is away: try again at the next sweep
+                log.warning("inbox sweep failed: %s", type(exc).__name__)
+            sweeps += 1
+            await asyncio.sleep(every)
+
+    async def drain(self, grace: float) -> None:
+        """A graceful stop: let the updates in hand finish, give back those that cannot."""
+        if self.in_hand:
+            await asyncio.wait(list(self.in_hand.values()), timeout=grace)
+        left = list(self.in_hand)
+        for task in list(self.in_hand.values()):
+            task.cancel()
+        for task in list(self.in_hand.values()):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        with contextlib.suppress(Exception):
+            await self.inbox.release(self.bot.id, left)
+
+
+async def poll(intake: Intake, allowed_updates: list[str] | None) -> None:
+    """Long polling that moves Telegram's offset only past updates recorded in the inbox."""
+    bot = intake.bot
+    offset: int | None = None
+    delay = 1.0
+    request_timeout = int(bot.session.timeout + POLL_TIMEOUT) if bot.session.timeout else None
+    while True:
+        method = GetUpdates(offset=offset, timeout=POLL_TIMEOUT, allowed_updates=allowed_updates)
+        try:
+            updates = await bot(method, request_timeout=request_timeout)
+            if updates:
+                await intake.receive([Received(u.update_id, payload_of(u)) for u in updates])
+                offset = updates[-1].update_id + 1
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # Telegram or the database away: the same batch comes again
+            log.warning("polling: %s; again in %.0f s", type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+            continue
+        delay = 1.0

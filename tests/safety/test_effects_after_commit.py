@@ -1,0 +1,105 @@
+"""A message that announces a stored fact goes out only after the commit that stores it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, select
+
+from bot.db.effects import UnitOfWorkSession
+from bot.models.cases import CaseMessage
+from bot.models.handoffs import Handoff, HandoffEvent
+from tests.handoffs.conftest import add_case, add_service
+from tests.handoffs.test_chat import EN, FR, request
+
+
+class CommitRefused(Exception):
+    """The database refuses the commit (a lost connection, a full disk...)."""
+
+
+@contextmanager
+def failing_commit(kind: type) -> Iterator[None]:
+    """Every commit of a transaction that adds a ``kind`` row fails."""
+
+    def seen(session, _context) -> None:  # type: ignore[no-untyped-def]
+        if any(isinstance(obj, kind) for obj in session.new):
+            session.info["test.adds"] = True
+
+    def refuse(session) -> None:  # type: ignore[no-untyped-def]
+        if session.in_nested_transaction():
+            return
+        if session.info.pop("test.adds", False) or any(isinstance(o, kind) for o in session.new):
+            raise CommitRefused
+
+    def forget(session, *_args) -> None:  # type: ignore[no-untyped-def]
+        session.info.pop("test.adds", None)
+
+    listeners = [("after_flush", seen), ("before_commit", refuse), ("after_soft_rollback", forget)]
+    for name, function in listeners:
+        event.listen(UnitOfWorkSession, name, function)
+    try:
+        yield
+    finally:
+        for name, function in listeners:
+            event.remove(UnitOfWorkSession, name, function)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+async def test_a_failed_accept_tells_nobody_and_loses_nothing(app, chat, lang):
+    words = FR if lang == "fr" else EN
+    alice = await chat.register("alice", org="Organisme A (fictif)", lang=lang)
+    bob = await chat.register("bob", org="Maison B (fictive)", lang=lang)
+    svc = await add_service(app, "Hébergement Test", name_en="Test Shelter", receivers=(bob,))
+    case = await add_case(app, alice)
+    await request(chat, app, "alice", svc, case, words)
+
+    with failing_commit(HandoffEvent):
+        events = await chat.press("bob", words["accept"])
+    assert chat.seen_by("alice", events) == [], "the requester heard of an accept never stored"
+    bob_sees = chat.seen_by("bob", events)
+    assert [e.kind for e in bob_sees] == ["send"], "only the apology, no edit, no toast"
+    assert ("Désolé" if lang == "fr" else "Sorry") in bob_sees[0].text
+    async with app.sessionmaker() as session:
+        handoff = await session.scalar(select(Handoff))
+        assert handoff.status == "requested" and handoff.owner_id is None
+
+    # Nothing was lost: the same button works once the database does.
+    events = await chat.press("bob", words["accept"])
+    accepted = "acceptée par bob" if lang == "fr" else "accepted by bob"
+    assert accepted in chat.texts("alice", events).lower()
+    async with app.sessionmaker() as session:
+        assert (await session.scalar(select(Handoff))).owner_id == bob.id
+
+
+async def test_a_failed_request_sends_no_request(app, chat):
+    words = EN
+    alice = await chat.register("alice", org="Organisme A (fictif)", lang="en")
+    bob = await chat.register("bob", org="Maison B (fictive)", lang="en")
+    svc = await add_service(app, "Hébergement Test", name_en="Test Shelter", receivers=(bob,))
+    case = await add_case(app, alice)
+    with failing_commit(Handoff):
+        events = await request(chat, app, "alice", svc, case, words)
+    assert chat.seen_by("bob", events) == []
+    assert "receiving worker notified" not in chat.texts("alice", events)
+    assert "Sorry" in chat.texts("alice", events)
+    async with app.sessionmaker() as session:
+        assert (await session.scalars(select(Handoff))).all() == []
+
+
+async def test_a_failed_thread_message_is_not_relayed(app, chat):
+    words = EN
+    alice = await chat.register("alice", org="Organisme A (fictif)", lang="en")
+    bob = await chat.register("bob", org="Maison B (fictive)", lang="en")
+    svc = await add_service(app, "Hébergement Test", name_en="Test Shelter", receivers=(bob,))
+    case = await add_case(app, alice)
+    await request(chat, app, "alice", svc, case, words)
+    await chat.press("bob", words["accept"])
+    await chat.press("bob", words["write"])
+    with failing_commit(CaseMessage):
+        events = await chat.say("bob", "We have a bed ready at 9 pm.")
+    assert chat.seen_by("alice", events) == []
+    assert "Sent to the participants" not in chat.texts("bob", events)
+    async with app.sessionmaker() as session:
+        assert (await session.scalars(select(CaseMessage))).all() == []
