@@ -151,19 +151,15 @@ class Inbox:
     async def renew(self, bot_id: int, update_ids: Sequence[int]) -> None:
         """Extend this process's claims on the updates it is still handling (a slow handler,
         or one waiting for the chat's lock, is not taken for dead)."""
-        if not update_ids:
-            return
-        async with self.app.sessionmaker() as session:
-            await session.execute(
-                update(InboxUpdate)
-                .where(InboxUpdate.bot_id == bot_id, InboxUpdate.update_id.in_(list(update_ids)),
-                       InboxUpdate.claimed_by == self.owner)
-                .values(claimed_until=self.app.clock.now() + self.claim)
-                .execution_options(synchronize_session=False))
-            await session.commit()
+        await self._set_claims(bot_id, update_ids, claimed_until=self.app.clock.now() + self.claim)
 
     async def release(self, bot_id: int, update_ids: Sequence[int]) -> None:
         """Give back updates this process claimed but will not handle (a graceful stop)."""
+        await self._set_claims(bot_id, update_ids, claimed_by=None,
+                               claimed_until=self.app.clock.now())
+
+    async def _set_claims(self, bot_id: int, update_ids: Sequence[int], **values: Any) -> None:
+        """Change this process's own claims on ``update_ids``."""
         if not update_ids:
             return
         async with self.app.sessionmaker() as session:
@@ -171,7 +167,7 @@ class Inbox:
                 update(InboxUpdate)
                 .where(InboxUpdate.bot_id == bot_id, InboxUpdate.update_id.in_(list(update_ids)),
                        InboxUpdate.claimed_by == self.owner)
-                .values(claimed_by=None, claimed_until=self.app.clock.now())
+                .values(**values)
                 .execution_options(synchronize_session=False))
             await session.commit()
 
