@@ -6,7 +6,9 @@ Usage: ``python benchmarks/privacy_quality.py [CORPUS.jsonl ...] [--show-errors]
 Each line is ``{"id", "lang", "text", "pii", "entities": [{"type", ...}], "tags"}``. A message
 counts as a true positive when the screen flags it and ``pii`` is true. The script also prints
 figures per language, entity types that the screen missed, and tags of the misses and false
-flags. ``--show-errors`` prints the ids of wrong messages (ids only, never the text).
+flags. When rows carry an optional ``"kind"`` (e.g. ``tests/privacy/data/evasions.jsonl``), a
+block of figures per kind follows. ``--show-errors`` prints the ids of wrong messages (ids only,
+never the text).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import argparse
 import json
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,9 +54,9 @@ class Figures:
         else:
             self.tn += 1
 
-    def line(self, label: str) -> str:
+    def line(self, label: str, width: int = 10) -> str:
         n = self.tp + self.fp + self.fn + self.tn
-        return (f"{label:<10} n={n:<4} precision={self.precision:.3f} recall={self.recall:.3f}"
+        return (f"{label:<{width}} n={n:<4} precision={self.precision:.3f} recall={self.recall:.3f}"
                 f"  (tp={self.tp} fp={self.fp} fn={self.fn} tn={self.tn})")
 
 
@@ -68,6 +70,7 @@ class Report:
     false_flag_tags: Counter
     false_flag_kinds: Counter
     errors: list[str]
+    by_kind: dict[str, Figures] = field(default_factory=dict)
 
 
 def load(path: Path) -> list[dict]:
@@ -83,6 +86,8 @@ def evaluate(rows: list[dict], screen=None) -> Report:
         truth = bool(row["pii"])
         report.overall.add(truth, result.identifying)
         report.by_lang.setdefault(row.get("lang", "?"), Figures()).add(truth, result.identifying)
+        if "kind" in row:
+            report.by_kind.setdefault(row["kind"], Figures()).add(truth, result.identifying)
         found = set(result.kinds)
         for ent in row.get("entities", []):
             report.type_totals[ent["type"]] += 1
@@ -110,9 +115,20 @@ def print_report(path: Path, report: Report, show_errors: bool) -> None:
     print(f"tags of missed messages: {dict(report.missed_tags) or '-'}")
     print(f"tags of falsely flagged messages: {dict(report.false_flag_tags) or '-'}")
     print(f"kinds reported on false flags: {dict(report.false_flag_kinds) or '-'}")
+    print_kinds(report.by_kind)
     if show_errors:
         for line in report.errors:
             print(f"  {line}")
+
+
+def print_kinds(by_kind: dict[str, Figures]) -> None:
+    """Figures per message kind (the optional ``kind`` field); nothing when no row has one."""
+    if not by_kind:
+        return
+    width = max(len(kind) for kind in by_kind)
+    print("per kind (message kind, not entity type):")
+    for kind in sorted(by_kind):
+        print("  " + by_kind[kind].line(kind, width))
 
 
 def main(argv: list[str] | None = None) -> int:

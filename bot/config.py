@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
 
     invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 60)
+    # Conversation state and data in Redis expire this long after their last change.
+    state_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
 
     data_key: SecretStr | None = None
     retention_days: int = Field(default=90, ge=1)

@@ -5,6 +5,12 @@ to correct them; the answer lists the few services that can take the youth now, 
 each with "request handoff" (handled by the handoff router) and "report an error" buttons.
 Criteria of recent questions are kept in the conversation state under a short token, so that
 "more results" and the correction buttons work on the question they belong to.
+
+Every typed text (a question, ``/find`` words, an error report) passes the privacy screen before
+anything else, its length included: an identifying one is deleted and refused, and nothing of it
+is answered or kept. What the conversation state keeps of a search is its interpretation only
+(:meth:`Criteria.to_dict`: regions, place, needs, age, language, flags, vocabulary keywords) and
+gazetteer place names offered as choices, never the words typed.
 """
 
 from __future__ import annotations
@@ -61,6 +67,7 @@ from handlers.directory_keyboards import (
     places_keyboard,
     regions_keyboard,
 )
+from handlers.privacy_reply import screened_or_refused
 from knowledge.regions import load_regions
 
 __all__ = ["RequestHandoff", "build_router"]
@@ -152,10 +159,15 @@ def build_router(app: App) -> Router:
 
     async def handle_question(message: Message, session: AsyncSession, state: FSMContext,
                               worker: Worker, text: str, *, codes_allowed: bool = False) -> None:
+        """Screen, read and answer a question; only its interpretation (criteria) is kept."""
         text = " ".join(text.split())
         if not text:
             await message.answer(_("Write your question in a few words, for example: "
                                    "<i>shelter for a 16 year old in Longueuil tonight</i>."))
+            return
+        # The screen comes first, even for a text too long to search: an identifying question
+        # is deleted and refused as such, and nothing of it is read, answered or kept.
+        if await screened_or_refused(message, app, session, context="directory.search") is None:
             return
         if len(text) > MAX_QUERY_CHARS:
             await message.answer(_("That is too long for a search ({count} characters; at most "
@@ -213,12 +225,13 @@ def build_router(app: App) -> Router:
             await state.set_state(None)  # an old, forgotten report: this is a new question
             await handle_question(message, session, state, worker, message.text or "")
             return
-        if len(message.text or "") > MAX_REPORT_CHARS:
-            await message.answer(_("Please keep it under {max} characters.").format(max=MAX_REPORT_CHARS))
-            return
-        text = await screened(message, session)
+        # Screened before the length check: an identifying report is deleted even when too long.
+        text = await screened_or_refused(message, app, session, context="directory.error_report")
         if text is None:
             return  # refused and explained; the user can write it again
+        if len(text) > MAX_REPORT_CHARS:
+            await message.answer(_("Please keep it under {max} characters.").format(max=MAX_REPORT_CHARS))
+            return
         service = await receivers.get_service(session, int(data.get("report_service", 0)))
         owners = await receivers.owners_of(session, service)
         delivered = 0
@@ -247,13 +260,6 @@ def build_router(app: App) -> Router:
         else:
             await message.answer(_("Thank you. Nobody is registered for this listing yet; your "
                                    "report is recorded for the coordinators."))
-
-    async def screened(message: Message, session: AsyncSession) -> str | None:
-        try:
-            from handlers.privacy_reply import screened_or_refused
-        except ImportError:  # pragma: no cover - privacy feature absent
-            return message.text
-        return await screened_or_refused(message, app, session, context="directory.error_report")
 
     # --------------------------------------------------------------------- capacity
     @router.message(CommandFilter("capacity"))
@@ -354,7 +360,7 @@ def build_router(app: App) -> Router:
             return
         codes = list(app.taxonomy.categories)
         needs = () if callback_data.i < 0 or callback_data.i >= len(codes) else (codes[callback_data.i],)
-        criteria = Criteria.from_dict(stored["criteria"]).with_(needs=needs, text_terms=())
+        criteria = Criteria.from_dict(stored["criteria"]).with_(needs=needs, keywords=())
         await query.answer()
         await continue_with(query.message, session, state, callback_data.q, stored, criteria, "need")
 

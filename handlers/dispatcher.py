@@ -13,6 +13,7 @@ from handlers.middlewares.database import DatabaseMiddleware
 from handlers.middlewares.errors import ErrorReplyMiddleware
 from handlers.middlewares.flow import CommandLeavesFlowMiddleware
 from handlers.middlewares.language import LanguageMiddleware, build_i18n
+from handlers.middlewares.media import MediaMiddleware
 from handlers.middlewares.worker import WorkerMiddleware
 
 # Order matters: state-specific and command handlers first, free text and fallbacks last.
@@ -39,8 +40,11 @@ def build_storage(app: App) -> tuple[BaseStorage, BaseEventIsolation]:
     # A chat's lock outlives a process killed while holding it only as long as an update's claim
     # (aiogram's default is 60 s): after a crash, that chat's updates wait no longer than that.
     lock = {"timeout": app.settings.inbox_claim_seconds}
+    # A conversation's state and data expire (RELAIS_STATE_TTL_HOURS after their last change):
+    # nothing of an abandoned flow lingers in Redis.
+    ttl = int(app.settings.state_ttl_hours * 3600)
     return (
-        RedisStorage(app.redis, key_builder=key_builder),
+        RedisStorage(app.redis, key_builder=key_builder, state_ttl=ttl, data_ttl=ttl),
         RedisEventIsolation(app.redis, key_builder=key_builder, lock_kwargs=lock),
     )
 
@@ -63,5 +67,7 @@ def build_dispatcher(app: App) -> Dispatcher:
         observer.outer_middleware(LanguageMiddleware(i18n, app.settings.default_language))
         observer.outer_middleware(ErrorReplyMiddleware(app.clock))
     dispatcher.message.outer_middleware(CommandLeavesFlowMiddleware())
+    # photos, files, voice, contacts, locations...: deleted and explained, step kept
+    dispatcher.message.outer_middleware(MediaMiddleware())
     dispatcher.include_routers(*build_routers(app))
     return dispatcher

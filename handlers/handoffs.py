@@ -30,6 +30,7 @@ from bot.models.directory import DirectoryService
 from bot.models.handoffs import Handoff
 from bot.services import cases, workers
 from bot.services.directory import receivers as directory_receivers
+from bot.services.directory.criteria import stored_criteria
 from bot.services.handoffs import notify, service
 from bot.services.handoffs.lifecycle import (
     REASON_REQUIRED,
@@ -461,7 +462,7 @@ def build_router(app: App) -> Router:
         if side is not Side.REQUESTER:
             raise NotAllowed(service.NOT_YOURS)
         results = await service.next_services(app, session, handoff)
-        await state.update_data(ho_criteria=handoff.criteria or None)
+        await state.update_data(ho_criteria=stored_criteria(handoff.criteria) or None)
         await query.answer()
         if not results:
             await query.message.answer(_("No other service matches the same search. Try a "
@@ -557,6 +558,8 @@ def build_router(app: App) -> Router:
         if not words:
             await message.answer(_("Send /receivers followed by a service's name (or its "
                                    "number), for example /receivers hébergement."))
+            return
+        if await screened_or_refused(message, app, session, context="receivers.search") is None:
             return
         found = await directory_receivers.find_services(
             session, words, regions=None if worker.is_admin else worker.regions)

@@ -18,6 +18,12 @@ or, when a service raised :class:`bot.services.screening.IdentifyingText`::
 :func:`refuse_identifying` deletes the user's message (possible within 48 h in a private chat),
 answers in the current locale naming the kinds found (never the text) and how to rephrase with
 the case code, and records an audit entry with kinds and counts only (when ``session`` is given).
+A step whose text is not about a case passes its own ``wording`` (e.g. :data:`ORGANISATION_WORDING`)
+so that the advice fits.
+
+:func:`refuse_unscreenable` answers a photo, file, voice note, contact, location... (which the
+screen cannot read): deleted, explained, audited by content type only
+(:class:`handlers.middlewares.media.MediaMiddleware` calls it at every step).
 """
 
 from __future__ import annotations
@@ -52,8 +58,36 @@ KIND_LABELS = {
     "SIN": N_("a social insurance number"),
     "HANDLE": N_("a social media username"),
     "SCHOOL": N_("the name of a school"),
+    "PLATE": N_("a licence plate"),
+    "FILE_NUMBER": N_("a file number"),
 }
 OTHER_KIND = N_("identifying information")
+
+# (deleted, not deleted) refusals; ``{kinds}`` names what was found, never the text itself.
+CASE_WORDING = (
+    N_("Your message contained {kinds}. It was not transmitted and I deleted it from the "
+       "conversation. Rewrite it with the case code (e.g. K7-4QX), without names or contact "
+       "details. Copies may remain on your device."),
+    N_("Your message contained {kinds}. It was not transmitted. I could not delete it from "
+       "the conversation: please delete it yourself. Rewrite it with the case code (e.g. "
+       "K7-4QX), without names or contact details. Copies may remain on your device."),
+)
+ORGANISATION_WORDING = (
+    N_("The organisation name contained {kinds}. I did not save it and I deleted it from the "
+       "conversation. Write the organisation's name again, without a person's name or contact "
+       "details."),
+    N_("The organisation name contained {kinds}. I did not save it. I could not delete it from "
+       "the conversation: please delete it yourself. Write the organisation's name again, "
+       "without a person's name or contact details."),
+)
+UNSCREENABLE_WORDING = (
+    N_("Relais can't check photos, files, voice or video messages, stickers, contacts or "
+       "locations for identifying information, so I deleted this message. Write it in words "
+       "instead, without names or contact details."),
+    N_("Relais can't check photos, files, voice or video messages, stickers, contacts or "
+       "locations for identifying information. I could not delete this message: please delete "
+       "it yourself. Write it in words instead, without names or contact details."),
+)
 
 
 def current_language() -> str:
@@ -70,21 +104,10 @@ def kinds_in_words(kinds: list[str], lang: str) -> str:
     return format_list(labels, locale=BABEL_LOCALES.get(lang, "fr_CA"))
 
 
-def refusal_text(kinds: list[str], deleted: bool) -> str:
+def refusal_text(kinds: list[str], deleted: bool,
+                 wording: tuple[str, str] = CASE_WORDING) -> str:
     found = kinds_in_words(kinds, current_language())
-    if deleted:
-        text = _(
-            "Your message contained {kinds}. It was not transmitted and I deleted it from the "
-            "conversation. Rewrite it with the case code (e.g. K7-4QX), without names or contact "
-            "details. Copies may remain on your device."
-        )
-    else:
-        text = _(
-            "Your message contained {kinds}. It was not transmitted. I could not delete it from "
-            "the conversation: please delete it yourself. Rewrite it with the case code (e.g. "
-            "K7-4QX), without names or contact details. Copies may remain on your device."
-        )
-    return text.format(kinds=found)
+    return _(wording[0] if deleted else wording[1]).format(kinds=found)
 
 
 async def _delete(message: Message) -> bool:
@@ -103,12 +126,13 @@ async def refuse_identifying(
     app: App | None = None,
     session: AsyncSession | None = None,
     context: str = "",
+    wording: tuple[str, str] = CASE_WORDING,
 ) -> None:
     """Delete the flagged message, say which kinds were found, audit kinds and counts only."""
     kinds = screening.kinds_of(result)
     counts = screening.kind_counts(result)
     deleted = await _delete(message)
-    await message.answer(refusal_text(kinds, deleted))
+    await message.answer(refusal_text(kinds, deleted, wording))
     log.info("flagged message refused: %s", counts)
     if session is not None:
         user_id = message.from_user.id if message.from_user else None
@@ -146,7 +170,8 @@ async def refuse_unavailable(
 
 
 async def screened_or_refused(
-    message: Message, app: App, session: AsyncSession, *, context: str = ""
+    message: Message, app: App, session: AsyncSession, *, context: str = "",
+    wording: tuple[str, str] = CASE_WORDING,
 ) -> str | None:
     """The message's text if the screen finds nothing identifying; else refuse and return None."""
     text = message.text or message.caption
@@ -159,6 +184,32 @@ async def screened_or_refused(
         await refuse_unavailable(message, app=app, session=session, context=context)
         return None
     if result.identifying:
-        await refuse_identifying(message, result, app=app, session=session, context=context)
+        await refuse_identifying(message, result, app=app, session=session, context=context,
+                                 wording=wording)
         return None
     return text
+
+
+async def refuse_unscreenable(
+    message: Message, *, app: App | None = None, session: AsyncSession | None = None,
+    context: str = "",
+) -> None:
+    """A message the screen cannot read (photo, file, voice, contact, location...): delete it,
+    explain, and audit its content type only. A refused deletion is said, never fatal."""
+    deleted = await _delete(message)
+    await message.answer(_(UNSCREENABLE_WORDING[0] if deleted else UNSCREENABLE_WORDING[1]))
+    kind = str(getattr(message.content_type, "value", message.content_type))
+    log.info("unscreenable message refused: %s", kind)
+    if session is not None:
+        user_id = message.from_user.id if message.from_user else None
+        actor = await workers.by_telegram_id(session, user_id) if user_id else None
+        await audit.record(
+            session,
+            at=app.clock.now() if app is not None else datetime.now(UTC),
+            action="privacy.unscreenable",
+            actor=actor,
+            actor_telegram_id=user_id,
+            context=context or None,
+            content_type=kind,
+            deleted=deleted,
+        )

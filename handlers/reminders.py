@@ -125,18 +125,20 @@ def build_router(app: App) -> Router:
     async def take_subject(
         message: Message, session: AsyncSession, worker: Worker, raw: str
     ) -> dict[str, str] | None:
-        """Case code and/or screened text of a subject; None when refused (already answered)."""
+        """Case code and/or screened text of a subject; None when refused (already answered).
+
+        The text is screened before anything else (the case code, its length): an identifying
+        text is deleted and refused as such even when it is also too long."""
         code, text = personal.split_subject(raw)
+        if text and not await screened(message, session, text):
+            return None
         if code is not None:
             await personal.check_case(session, worker, code, app.clock.now())
-        if text:
-            if len(text) > personal.TEXT_LIMIT:
-                raise InvalidInput(
-                    N_("That is too long for a reminder: {limit} characters at most."),
-                    limit=personal.TEXT_LIMIT,
-                )
-            if not await screened(message, session, text):
-                return None
+        if text and len(text) > personal.TEXT_LIMIT:
+            raise InvalidInput(
+                N_("That is too long for a reminder: {limit} characters at most."),
+                limit=personal.TEXT_LIMIT,
+            )
         subject: dict[str, str] = {}
         if code:
             subject["code"] = code
@@ -270,6 +272,9 @@ def build_router(app: App) -> Router:
     ) -> None:
         now = app.clock.now()
         parsed = parse_when(message.text or "", now, worker_zone(worker, app.settings.zone))
+        if (parsed is None or parsed.rest) and not await screened(
+                message, session, message.text or ""):
+            return  # more than a moment, and identifying: deleted and refused; still asking
         if parsed is None:
             await message.answer(_("I did not understand this moment.") + " " + _(EXAMPLES))
             return

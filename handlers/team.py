@@ -23,6 +23,7 @@ from bot.i18n import N_
 from bot.models.core import Role, Worker
 from bot.services import invitations, workers
 from handlers.commands import Command
+from handlers.privacy_reply import ORGANISATION_WORDING, screened_or_refused
 from knowledge.regions import load_regions, region_name
 
 COMMANDS = (
@@ -153,9 +154,15 @@ def build_router(app: App) -> Router:
 
     @router.message(InviteStates.organisation, F.text, ~F.text.startswith("/"))
     async def invite_organisation(
-        message: Message, worker: Worker, state: FSMContext
+        message: Message, session: AsyncSession, worker: Worker, state: FSMContext
     ) -> None:
-        name = " ".join((message.text or "").split())
+        # Screened before it is kept in the conversation state or stored: a name typed here may
+        # be anything (a youth's name, a phone number...).
+        typed = await screened_or_refused(message, app, session, context="invite.organisation",
+                                          wording=ORGANISATION_WORDING)
+        if typed is None:
+            return  # refused (deleted, kinds named) or screen unavailable: still at this step
+        name = " ".join(typed.split())
         if not 2 <= len(name) <= 200:
             await message.answer(_("Please write the organisation's name (2 to 200 characters)."))
             return

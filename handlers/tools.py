@@ -1,5 +1,9 @@
 """The community of practice in the chat: ``/tools WORDS`` searches, ``/tools`` browses by tag,
-``/tools add`` (coordinators) adds an item; an item's buttons edit or retire it."""
+``/tools add`` (coordinators) adds an item; an item's buttons edit or retire it.
+
+Every text typed here passes the privacy screen first: search words (never repeated in the
+answer), and each field of an item, its tags included, before it is kept in the conversation
+state or stored."""
 
 from __future__ import annotations
 
@@ -173,16 +177,18 @@ def build_router(app: App) -> Router:
                 hint += "\n" + _("Add an item: /tools add")
             await message.answer(hint, reply_markup=keyboard(rows))
             return
+        # Search words are free text: screened like any other (an identifying one is deleted
+        # and refused), and never repeated in the answer.
+        if await screened_or_refused(message, app, session, context="tools.search") is None:
+            return
         hits = await tools.search(session, words)
         if not hits:
             await message.answer(
-                _("Nothing found for «{words}». Try other words, or /tools to browse by tag.")
-                .format(words=html.escape(short(words, 100)))
+                _("Nothing found for these words. Try other words, or /tools to browse by tag.")
             )
             return
         text, markup = list_message(
-            _("Results for «{words}»:").format(words=html.escape(short(words, 100))),
-            [tool for tool, _score in hits], lang(),
+            _("Results of your search:"), [tool for tool, _score in hits], lang(),
         )
         await message.answer(text, reply_markup=markup)
 
@@ -245,6 +251,8 @@ def build_router(app: App) -> Router:
                        state: FSMContext) -> None:
         data = await state.get_data()
         raw = (message.text or "").strip()
+        if raw != "-" and (await screened(message, session)) is None:
+            return  # tags are free text too: refused and deleted; they may write them again
         tags_text = "" if raw == "-" else raw
         tool = await tools.add_tool(
             session, author=worker, lang=lang(), title=data["title"], summary=data["summary"],

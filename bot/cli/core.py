@@ -12,7 +12,7 @@ from bot.config import WEBHOOK_SECRET_MIN_PRODUCTION, Settings
 from bot.db.migrate import upgrade, upgrade_sync
 from bot.errors import RelaisError
 from bot.models.core import Role
-from bot.services import invitations, workers
+from bot.services import invitations, screening, workers
 
 MAX_INVITE_HOURS = 24 * 60  # as RELAIS_INVITE_TTL_HOURS
 
@@ -142,6 +142,8 @@ def cmd_invite(args: argparse.Namespace) -> int:
     async def work(app: App) -> str:
         await upgrade(settings.database_url)
         async with app.sessionmaker() as session:
+            # the organisation's name is stored and shown to the invited person: screened
+            await screening.require_clean(app, session, args.org, None)
             created = await invitations.create_invitation(
                 session,
                 now=app.clock.now(),
@@ -156,6 +158,11 @@ def cmd_invite(args: argparse.Namespace) -> int:
 
     try:
         print(run_with_app(settings, work))
+    except screening.IdentifyingText as exc:
+        kinds = ", ".join(exc.kinds).lower()
+        print(f"relais: --org looks like it identifies a person ({kinds}); nothing was stored",
+              file=sys.stderr)
+        return 2
     except RelaisError as exc:
         print("relais: " + exc.message.format(**exc.params), file=sys.stderr)
         return 2

@@ -1,8 +1,10 @@
-"""``relais purge [--dry-run]``, ``relais keys new``, ``relais keys rotate``."""
+"""``relais purge [--dry-run]``, ``relais keys new``, ``relais keys rotate``,
+``relais privacy audit [--json]``."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from bot.app import App
@@ -36,6 +38,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="RELAIS_DATA_KEY holds comma-separated keys: the first encrypts, all "
         "decrypt. After putting a new key first, run this, then remove the old keys.",
     ).set_defaults(func=cmd_keys_rotate)
+
+    privacy = subparsers.add_parser(
+        "privacy", help="privacy checks of stored data",
+        description="Privacy checks of what Relais has stored.",
+    ).add_subparsers(dest="privacy_command", metavar="ACTION", required=True)
+    audit = privacy.add_parser(
+        "audit",
+        help="screen every stored free text again with the current privacy screen (ids only)",
+        description="Reads every stored free text (case thread messages, handoff notes and "
+        "reasons, reminder texts, broadcasts, library items, organisation names, audit "
+        "details, queued outgoing messages and unhandled updates), decrypting the encrypted "
+        "ones with RELAIS_DATA_KEY, and screens each with the current privacy screen. Reports, "
+        "per table and column, how many values it would now flag, with their row ids and the "
+        "kinds found; never their text. Nothing is written. Exit status: 0 when nothing is "
+        "flagged; 1 when a value is flagged or cannot be decrypted with the configured keys; "
+        "2 on a usage or configuration error, an unreachable database or an unavailable "
+        "screen.",
+    )
+    audit.add_argument("--database", metavar="URL", default=None,
+                       help="database URL (default RELAIS_DATABASE_URL)")
+    audit.add_argument("--json", action="store_true",
+                       help='print one JSON object: {"flagged": N, "unreadable": N, "scanned": '
+                       'N, "columns": [{"table", "column", "scanned", "flagged": [{"id", '
+                       '"kinds"}], "unreadable": [ids]}]}')
+    audit.set_defaults(func=cmd_privacy_audit)
 
 
 def format_report(report: retention.PurgeReport, days: int) -> list[str]:
@@ -89,3 +116,69 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
               else f"relais: {n} stored text(s) could not be read with any configured key")
     print("relais: every readable note now uses the first key; old keys can be removed")
     return 1 if counts.get("unreadable") else 0
+
+
+def audit_lines(report) -> list[str]:  # type: ignore[no-untyped-def]
+    """The audit report for a terminal: counts, row ids and kinds; never a stored text."""
+    lines = [f"relais: privacy audit: {report.scanned_count} stored value(s) in "
+             f"{len(report.columns)} column(s) screened with the current privacy screen"]
+    for column in report.columns:
+        line = f"  {column.name}: {len(column.flagged)} of {column.scanned} flagged"
+        if column.flagged:
+            line += ": " + ", ".join(
+                f"id {f.row_id} ({', '.join(f.kinds)})" for f in column.flagged)
+        if column.unreadable:
+            line += "; unreadable (no configured key): id " + ", ".join(column.unreadable)
+        lines.append(line)
+    if report.clean:
+        lines.append("relais: nothing flagged")
+    else:
+        lines.append(f"relais: {report.flagged_count} value(s) flagged, "
+                     f"{report.unreadable_count} unreadable; review them by id (no text is "
+                     "shown here)")
+    return lines
+
+
+def _audit_settings(database: str | None):  # type: ignore[no-untyped-def]
+    """Settings for the audit: never creates a key file, but reads the ``relais try`` one."""
+    from bot.cli.common import shown_url, sqlite_file
+
+    overrides: dict[str, object] = {"bot_token": None}
+    if database:
+        overrides["database_url"] = database
+    settings = settings_or_exit(local_key=False, **overrides)
+    path = sqlite_file(settings.database_url)
+    if settings.database_url.startswith("sqlite") and (path is None or not path.exists()):
+        print(f"relais: cannot reach the database {shown_url(settings.database_url)}: no such "
+              "database file", file=sys.stderr)
+        raise SystemExit(2)
+    no_key = settings.data_key is None or not settings.data_key.get_secret_value().strip()
+    if (settings.mode == "development" and no_key
+            and crypto.local_key_path(settings.database_url).exists()):
+        settings = crypto.ensure_local_key(settings)
+    return settings
+
+
+def cmd_privacy_audit(args: argparse.Namespace) -> int:
+    from bot.cli.common import report_unreachable_database
+    from bot.services import privacy_audit, screening
+
+    settings = _audit_settings(args.database)
+
+    async def work(app: App) -> privacy_audit.AuditReport:
+        return await privacy_audit.audit(app)
+
+    try:
+        report = run_with_app(settings, work)
+    except screening.ScreenUnavailable:
+        print("relais: the privacy screen is unavailable: nothing was audited", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if getattr(args, "debug", False) or not report_unreachable_database(exc):
+            raise
+        return 2
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        print("\n".join(audit_lines(report)))
+    return 0 if report.clean else 1

@@ -18,7 +18,8 @@ import sys
 DESCRIPTION = (
     "Screen messages for identifying information (names, dates of birth, phone numbers, "
     "e-mail and street addresses, postal codes, RAMQ and social insurance numbers, "
-    "social-media handles, schools). Reads standard input, one message per line (plain text, "
+    "social-media handles, schools, licence plates and file numbers named as such), also when "
+    "spaced out, spelled in words or disguised with look-alike or invisible characters. Reads standard input, one message per line (plain text, "
     'or JSON {"text": ..., "lang": "fr"|"en"}), and writes one JSON result per line: '
     '{"identifying": bool, "kinds": [...], "spans": [[start, end, kind], ...]}.'
 )

@@ -3,7 +3,8 @@
 How a word becomes a ``PERSON`` span, in order:
 
 1. a *strong cue* before it ("s'appelle", "se fait appeler", "her name is", "named",
-   "goes by", "known as") flags the next capitalised word, or a listed name in lower case;
+   "goes by", "known as", and nicknames: "on l'appelle", "surnommée", "everyone calls her",
+   "son surnom c'est") flags the next capitalised word, or a listed name in lower case;
 2. a *title* (Mme, M., Mr, Mrs, Ms, Mlle) flags the next capitalised word;
 3. a *relationship* ("sa sœur", "her boyfriend", "le père,") flags the next capitalised word;
 4. otherwise the word must be in the name lists, and then:
@@ -14,6 +15,10 @@ How a word becomes a ``PERSON`` span, in order:
    - in lower case: flagged if it is not a common word ("jessica", "maïka"); a common word
      ("maxime", "mélodie") needs a cue: "avec maxime hier", "parlé avec mélodie",
      "maxime m'a texté".
+5. a capitalised word that no list knows (Nivaaq, Kervens, an invented spelling) and that is
+   not a frequent word, a stopword, a month, a place word or an acronym is a name when a
+   person-verb follows it ("est arrivée", "a rappelé", "didn't show up", "ran away") or, in
+   mid-sentence, a person cue precedes it ("avec", "chez", "parlé à", "talked to").
 
 Words inside an allowed term (organisation, helpline, place of the gazetteer) are never flagged
 from the lists; only an explicit strong cue or title overrides a one-word place ("Mme Alma").
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 
 from bot.privacy.folding import fold
@@ -73,6 +79,33 @@ VERB_AFTER_RE = re.compile(
     r"|pense|said|says|told|texted|called|wants|wanted|went|left|ran|came|got|messaged|asked"
     r"|is missing|is with|is staying|was seen|has been)"
 )
+# What a person does: an unknown capitalised word right before one of these is taken as a name
+# ("Nivaaq est arrivée hier", "Kervens a rappelé", "Oumou didn't show up").
+PERSON_VERB_AFTER_RE = re.compile(
+    r" (?:est (?:arrivee?|partie?|revenue?|rentree?|allee?|venue?|passee?|disparue?|retournee?"
+    r"|sortie?|repartie?|introuvable|en fugue|enceinte|hospitalisee?|placee?|absente?"
+    r"|malade|(?:pas|plus|jamais) (?:rentree?|venue?|arrivee?|revenue?|allee?|passee?))"
+    r"|n'est (?:pas|plus|jamais) (?:rentree?|venue?|arrivee?|revenue?|allee?|passee?|la)"
+    r"|a (?:rappele|appele|texte|ecrit|fugue|manque|quitte|disparu|dit|demande|refuse|accepte"
+    r"|annule|recontacte|contacte|repondu|fait une fugue|peur|(?:eu )?\d{1,2} ans"
+    r"|ete (?:vue?|retrouvee?|arretee?|placee?|hospitalisee?|recrutee?|agressee?))"
+    r"|(?:n')?a (?:pas|jamais|plus) (?:rappele|appele|repondu|texte|dormi|mange|voulu"
+    r"|couche|donne|ecrit|vu|voulu|dit)"
+    r"|(?:refuse|refusait|refuses|refused|is refusing|won't|wont|doesn't"
+    r"|cried|cries|is crying|pleurait|disclosed|confided|s'est confiee?)"
+    r"|(?:ne )?s'est (?:pas )?(?:presentee?|pointee?|sauvee?|enfuie?|confiee?|fait)"
+    r"|(?:m'|nous |lui |t')a (?:dit|appele|texte|ecrit|rappele|contacte|raconte|demande)"
+    r"|(?:ne )?(?:repond|rappelle|rentre|mange|dort) (?:pas|plus|jamais)"
+    r"|veut|voulait|dort|pleure|fugue|consomme|se prostitue|vit|habite|reste chez"
+    r"|called|texted|messaged|emailed|ran away|ran off|took off|is missing|went missing"
+    r"|was missing|didn't|did not|never (?:showed|came|called)|showed up|came (?:by|back|in)"
+    r"|left|said|told|asked|wants|is (?:staying|sleeping|pregnant|scared|afraid|safe"
+    r"|with|back|gone|using|\d{1,2}(?! ?(?:km|kilo\w*|mi|miles?|min\w*|h|hours?|hrs?"
+    r"|heures?|metres?|meters?|%|\$|degre\w*|\d)))"
+    r"|was (?:seen|found|picked|arrested|placed|recruited)"
+    r"|has (?:been|not|run)|hasn't|got (?:picked|arrested|placed)|no-showed|skipped|missed"
+    r"|turned \d|'s (?:\d{1,2}|missing|back|staying|pregnant)|lives|stays)\b"
+)
 NUMBER_AFTER_RE = re.compile(r" \d(?!\d?\s*(?:ans|an|yo|y/o|years?)\b)")
 AGE_AFTER_RE = re.compile(r"\s*,\s*\d{1,2}\s*(?:ans|an|yo|y/o|years?|,|\))")
 COMM_BEFORE_RE = re.compile(
@@ -85,7 +118,14 @@ RELATION_CUE = "relation"
 WEAK_CUE = "weak"
 CUE_RE = re.compile(
     r"(?P<strong>\bs'appel(?:le|ait|lent|leront|lera)|\bse nomm(?:e|ait)"
-    r"|\bse fait (?:appeler|surnommer|nommer)|\bsurnomm(?:e|ee|es|ees|ent)"
+    r"|\bse fait (?:appeler|surnommer|nommer)|\bsurnomm(?:ees|ee|es|ent|e)"
+    r"|\b(?:on|tout le monde|tlm|ils|elles|les gars|ses amis|ses amies) (?:l'|la |le )"
+    r"(?:appel(?:le|lent|ait|aient)|surnomm(?:e|ent|ait))"
+    r"|\b(?:they|everyone|everybody|people|the girls|the guys|her friends|his friends)"
+    r" call(?:s|ed)? (?:her|him|them)"
+    r"|\b(?:son|sa|her|his|their) (?:surnom|nickname|street name|nom de rue)"
+    r"(?: est| c'est| is|'s| :|:| =)?|\bsurnom ?:|\bnickname ?:"
+    r"|\bsous le nom de|\bunder the name(?: of)?|\bpasse pour|\bpose as|\bposes as"
     r"|\bpr[e]noms?(?: est| c'est| :|:| =)?"
     r"|\b(?:vrai |real |legal |full |first |last |son |sa |her |his |their |my |mon )"
     r"?(?:nom|name)(?: de famille)?(?: est| c'est| is|'s| :|:| =)"
@@ -126,7 +166,7 @@ class Token:
     parts: tuple[str, ...]
     cap: bool
     acronym: bool
-    initial: bool
+    initial: bool | None  # at the start of a sentence; None until asked (see _initial)
     possessive: bool
     elided: bool = False
 
@@ -164,6 +204,7 @@ class NameLexicon:
     not_names: frozenset[str]
     stopwords: frozenset[str]
     skeletons: frozenset[str] = frozenset()
+    common_words: Container[str] = frozenset()
 
     def is_listed(self, token: Token) -> bool:
         f = token.folded
@@ -173,6 +214,9 @@ class NameLexicon:
         return len(parts) > 1 and all(
             p in self.first_names or p in self.surnames for p in parts
         )
+
+    def is_listed_word(self, word: str) -> bool:
+        return word in self.first_names or word in self.surnames
 
     def is_ambiguous(self, token: Token) -> bool:
         if token.folded in self.ambiguous:
@@ -196,6 +240,13 @@ def _is_sentence_start(text: str, pos: int) -> bool:
         if fold(text[j + 1:i]) in ABBREVIATIONS_WITH_DOT:
             return False
     return True
+
+
+def _initial(text: str, tok: Token) -> bool:
+    """Whether ``tok`` starts a sentence; computed on first use, since most tokens never ask."""
+    if tok.initial is None:
+        tok.initial = _is_sentence_start(text, tok.start)
+    return tok.initial
 
 
 def tokenize(text: str, folded: str | None = None) -> list[Token]:
@@ -227,10 +278,36 @@ def tokenize(text: str, folded: str | None = None) -> list[Token]:
         tokens.append(Token(
             start=start, end=end, text=raw, folded=low, parts=parts,
             cap=raw[:1].isupper(), acronym=len(raw) >= 2 and raw.isupper(),
-            initial=False if elided else _is_sentence_start(text, start),
+            initial=False if elided else None,
             possessive=possessive, elided=elided,
         ))
     return tokens
+
+
+# "Ma'Kayla", "De'Andre", "Ja'Nya": a short capitalised prefix, an apostrophe, a capitalised name.
+PREFIXED_NAME_RE = re.compile(r"[A-ZÀ-Ý][a-zà-ÿ]{0,2}['’][A-ZÀ-Ý][a-zà-ÿ]{2,30}")
+
+
+def _prefixed(tok: Token) -> bool:
+    """A name written with a prefix and an apostrophe (the prefix is not a word of its own)."""
+    return len(tok.parts) == 2 and PREFIXED_NAME_RE.fullmatch(tok.text) is not None
+
+
+def _acts(folded: str, end: int) -> bool:
+    """An age or a person's action right after ``folded[:end]``: "Alma, 15 ans",
+    "Chelsea didn't come back", "Alma is 15", "Paris is refusing"."""
+    after = folded[end:end + 40]
+    return bool(AGE_AFTER_RE.match(after) or VERB_AFTER_RE.match(after)
+                or PERSON_VERB_AFTER_RE.match(folded, end))
+
+
+def _full_name_acts(text: str, folded: str, tok: Token, nxt: Token) -> bool:
+    """A listed first name, then a capitalised word, then a person's action: "Maria Laval a
+    appelé", "Savannah Dorval missed court" (surnames that are also places)."""
+    return (
+        nxt.cap and not nxt.acronym and text[tok.end:nxt.start] == " "
+        and len(nxt.parts) <= 2 and bool(PERSON_VERB_AFTER_RE.match(folded, nxt.end))
+    )
 
 
 class _Ranges:
@@ -367,9 +444,9 @@ class NameDetector:
         if blocked.overlaps(tok.start, tok.end):
             return False
         # "will" is a function word, "I met Will" is a name
-        is_stop = f in lex.stopwords and not (tok.cap and not tok.initial
+        is_stop = f in lex.stopwords and not (tok.cap and not _initial(text, tok)
                                               and f in lex.first_names)
-        listed = lex.is_listed(tok)
+        listed = lex.is_listed(tok) or _prefixed(tok) and lex.is_listed_word(tok.parts[-1])
         hit = allowed.hit(tok.start, tok.end)
         if hit is not None:
             s, e, words = hit
@@ -392,12 +469,14 @@ class NameDetector:
             return not self._place_context(tokens, k)
         if not listed:
             # A capitalised word in mid-sentence spelled like a listed name (Naomy, Jennyfer).
-            return (
-                tok.cap and not tok.initial and not tok.acronym and len(f) >= 5
+            if (
+                tok.cap and not _initial(text, tok) and not tok.acronym and len(f) >= 5
                 and len(tok.parts) == 1 and skeleton(f) in lex.skeletons
                 and not NUMBER_AFTER_RE.match(folded, tok.end)
                 and not self._place_context(tokens, k)
-            )
+            ):
+                return True
+            return self._unknown_person(text, folded, tokens, k, cue, cue_words)
         if tok.acronym and len(f) <= 4:
             return False
         if self._place_context(tokens, k):
@@ -407,17 +486,17 @@ class NameDetector:
         if tok.cap:
             if ambiguous and NUMBER_AFTER_RE.match(after):
                 return False  # "Room 204", "Grade 10", "Route 117"
-            if not tok.initial or not ambiguous:
+            if not _initial(text, tok) or not ambiguous:
                 return True
-            if tok.possessive or AGE_AFTER_RE.match(after) or VERB_AFTER_RE.match(after):
+            if tok.possessive or _acts(folded, tok.end):
                 return True
             nxt = tokens[k + 1] if k + 1 < len(tokens) else None
-            return (
-                nxt is not None
-                and nxt.cap
+            return nxt is not None and (
+                nxt.cap
                 and text[tok.end:nxt.start] == " "
                 and self._extends(text, nxt, tok.end, blocked, allowed)
                 and (lex.is_listed(nxt) or not nxt.acronym)
+                or _full_name_acts(text, folded, tok, nxt)
             )
         if len(f) < 3:
             return False
@@ -427,7 +506,33 @@ class NameDetector:
             before = folded[max(0, tok.start - 30):tok.start]
             if TIME_AFTER_RE.match(after) or COMM_BEFORE_RE.search(before):
                 return True
-        return tok.initial and bool(VERB_AFTER_RE.match(after))
+        return _initial(text, tok) and bool(VERB_AFTER_RE.match(after))
+
+    def _unknown_person(
+        self, text: str, folded: str, tokens: list[Token], k: int, cue: str | None,
+        cue_words: str,
+    ) -> bool:
+        """A capitalised word no list knows (Nivaaq, Kervens, Oumou, an invented spelling) is a
+        name when the sentence is about a person: a person-verb follows ("est arrivée",
+        "a rappelé", "didn't show up") or a person cue comes before ("avec", "chez",
+        "parlé à", "talked to"). Ordinary words (the frequent-word list), places, months,
+        organisations and acronyms are never taken."""
+        tok = tokens[k]
+        if not tok.cap or tok.acronym or len(tok.folded) < 3 or tok.elided:
+            return False
+        lex = self.lex
+        for part in tok.parts[-1:] if _prefixed(tok) else tok.parts:
+            if part in lex.common_words or part in lex.stopwords or part in lex.not_names \
+                    or part in PLACE_PREFIXES or len(part) < 2:
+                return False
+        if self._place_context(tokens, k):
+            return False
+        if PERSON_VERB_AFTER_RE.match(folded, tok.end):
+            return True
+        if cue != WEAK_CUE or _initial(text, tok):
+            return False
+        before = folded[max(0, tok.start - 30):tok.start]
+        return cue_words in PERSON_WEAK_CUES or COMM_BEFORE_RE.search(before) is not None
 
     def _person_context(
         self,
@@ -449,13 +554,12 @@ class NameDetector:
             return True  # "avec Chelsea", "talked to Tracy"
         if k > 0 and tokens[k - 1].folded in PLACE_PREPOSITIONS:
             return False  # "à Alma", "in Chelsea"
-        after = folded[tok.end:tok.end + 40]
-        if tok.possessive or AGE_AFTER_RE.match(after) or VERB_AFTER_RE.match(after):
+        if tok.possessive or _acts(folded, tok.end):
             return True
         nxt = tokens[k + 1] if k + 1 < len(tokens) else None
-        return (
-            nxt is not None and nxt.cap and text[tok.end:nxt.start] == " "
-            and nxt.folded in self.lex.surnames
+        return nxt is not None and (
+            nxt.cap and text[tok.end:nxt.start] == " " and nxt.folded in self.lex.surnames
+            or _full_name_acts(text, folded, tok, nxt)
         )
 
     @staticmethod

@@ -1,5 +1,10 @@
 """Pattern detectors: e-mail, handle, phone, postal code, RAMQ, SIN, date of birth, address, school.
 
+The plainly written forms are found here; :meth:`PatternDetector.evasions` adds the disguised
+ones (spaced, spelled-out or look-alike phone numbers, "at"/"dot" e-mails, birthdays in words,
+streets without a civic number, plates and file numbers) from :mod:`bot.privacy.spelled`,
+:mod:`bot.privacy.identifiers`, :mod:`bot.privacy.dates` and :mod:`bot.privacy.whereabouts`.
+
 Every detector takes the original text and its folded form (see :mod:`bot.privacy.folding`:
 same length, lower case, no accents) and returns ``(start, end, kind)`` spans. The regexes are
 written so that they cannot backtrack catastrophically: every repetition is bounded and most
@@ -9,13 +14,27 @@ patterns are anchored on a look-behind, so the cost stays linear in the length o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 import phonenumbers
 
+from bot.privacy.dates import DATE_TRIGGERS, word_dobs
 from bot.privacy.folding import fold
+from bot.privacy.identifiers import (
+    PLATE_TRIGGERS,
+    email_possible,
+    file_cue_possible,
+    file_numbers,
+    loose_ramq,
+    plates,
+    spelled_emails,
+)
+from bot.privacy.spelled import SpelledNumbers, extend_with_extension, luhn_ok
+from bot.privacy.whereabouts import SERVICE_CUE_RE, Whereabouts, locates_service
 
 Span = tuple[int, int, str]
+# The civic address of a service or a meeting: not identifying, but no name is looked for in it.
+SERVICE_PLACE = "SERVICE_PLACE"
 
 # --- e-mail and handles ---------------------------------------------------------------------
 
@@ -37,6 +56,17 @@ HANDLE_CUE_RE = re.compile(
     r"(@?[a-z0-9_][a-z0-9_.\-]{1,29})"
 )
 WEAK_LINK_RE = re.compile(r"(?:est|is|was|etait)(?: genre| like| le| la)?\s{0,3}$")
+PLATFORM_HINT_RE = re.compile(
+    r"snap|insta|ig\b|tik|face|fb|twit|kik|disc|teleg|only|what|thread|redd|twitch|tind|grind"
+    r"|bumb|messen|pof"
+)
+# "ig of the guy: bigdaddy.mtl", "le snap de son chum : kev.514": whose account, then a colon.
+OWNED_HANDLE_RE = re.compile(
+    rf"\b{PLATFORM}(?:'s)? (?:of|de|du|des|d'|from)(?: ?[\w']{{1,15}}){{1,3}} ?(?::|=|->) ?"
+    r"(@?[a-z0-9_][a-z0-9_.\-]{1,29})"
+)
+# "insta kayla.b.22": a platform then, with no link word, a token shaped like a handle.
+BARE_HANDLE_RE = re.compile(rf"\b{PLATFORM}(?:'s)? {{1,3}}(@?[a-z0-9_][a-z0-9_.\-]{{2,29}})")
 
 # --- numbers --------------------------------------------------------------------------------
 
@@ -135,25 +165,31 @@ EN_SCHOOL_RE = re.compile(
 )
 
 TOKEN_RE = re.compile(r"[\w'-]+")
+WORD_RE = re.compile(r"[a-z]+")
 
 
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
+def _with_extensions(folded: str, spans: list[Span]) -> list[Span]:
+    """Phone spans extended over an extension ("poste 22", "ext. 204", "x12")."""
+    return [
+        (s, extend_with_extension(folded, e), k) if k == "PHONE" else (s, e, k)
+        for s, e, k in spans
+    ]
 
 
 def normalise_phone(raw: str) -> str | None:
-    """E.164 form of a phone number written any common way, or None if it is not one."""
+    """E.164 form of a phone number written any common way (vanity letters included:
+    ``1 866 APPELLE``), or None if it is not one."""
+    if any(c.isalpha() for c in raw):
+        raw = phonenumbers.convert_alpha_characters_in_number(raw)
     digits = re.sub(r"\D", "", raw)
-    if len(digits) <= 4:
-        return digits or None  # short codes: 811, 911
+    if len(digits) <= 6:
+        return digits or None  # short codes: 811, 911, 988, 686868
+    if not raw.lstrip().startswith("+") or raw.lstrip().startswith("+1"):
+        # North-American shape: what phonenumbers would return, without its cost
+        if len(digits) == 10 and digits[0] in "23456789":
+            return "+1" + digits
+        if len(digits) == 11 and digits[0] == "1" and digits[1] in "23456789":
+            return "+" + digits
     try:
         number = phonenumbers.parse(raw, "CA")
     except phonenumbers.NumberParseException:
@@ -167,13 +203,20 @@ class PatternDetector:
     """Runs the pattern detectors; holds the allowed phone numbers and the reference year."""
 
     def __init__(
-        self, allowed_phones: Iterable[str], stopwords: frozenset[str], reference_year: int
+        self,
+        allowed_phones: Iterable[str],
+        stopwords: frozenset[str],
+        reference_year: int,
+        common_words: Container[str] = frozenset(),
     ) -> None:
         self.allowed_phones = frozenset(
             p for p in (normalise_phone(raw) for raw in allowed_phones) if p
         )
         self.stopwords = stopwords
         self.reference_year = reference_year
+        self.common_words = common_words
+        self.spelled = SpelledNumbers(self.allowed_phones)
+        self.whereabouts = Whereabouts(stopwords, common_words)
 
     def scan(self, text: str, folded: str) -> list[Span]:
         spans: list[Span] = []
@@ -188,8 +231,32 @@ class PatternDetector:
             spans += self.sins(folded)
             spans += self.phones(text, folded)
             spans += self.dobs(text, folded)
-            spans += self.addresses(text, folded)
+            spans += [(s, e, SERVICE_PLACE if locates_service(folded, s, e) else k)
+                      for s, e, k in self.addresses(text, folded)]
         spans += self.schools(text, folded)
+        spans += self.evasions(text, folded, has_digit)
+        return _with_extensions(folded, spans)
+
+    def evasions(self, text: str, folded: str, has_digit: bool) -> list[Span]:
+        """Identifiers written to get past the plain patterns (see the modules imported).
+
+        Each detector runs only when one of its trigger words is in the message (one pass to
+        collect the words), so ordinary messages pay for almost none of them."""
+        word_list = WORD_RE.findall(folded)
+        words = frozenset(word_list)
+        spans = self.spelled.scan(text, folded, word_list)
+        if email_possible(words, folded, text):
+            spans += spelled_emails(folded, self.stopwords, text)
+        if words & DATE_TRIGGERS:
+            spans += word_dobs(text, folded)
+        spans += self.whereabouts.scan(text, folded, words)
+        if has_digit:
+            if sum(map(folded.count, "0123456789")) >= 8:
+                spans += loose_ramq(text, folded)
+            if words & PLATE_TRIGGERS:
+                spans += plates(folded, self.stopwords)
+            if file_cue_possible(words, folded):
+                spans += file_numbers(folded)
         return spans
 
     # -- kinds --
@@ -212,7 +279,9 @@ class PatternDetector:
         return out
 
     def cued_handles(self, folded: str) -> list[Span]:
-        out: list[Span] = []
+        if not PLATFORM_HINT_RE.search(folded):
+            return []
+        out: list[Span] = self.bare_handles(folded) + self.owned_handles(folded)
         for m in HANDLE_CUE_RE.finditer(folded):
             start, end = m.span(1)
             while end > start and folded[end - 1] in ".-":
@@ -228,6 +297,38 @@ class PatternDetector:
                 if rest and rest[0] not in ".,;!?)\n" and not rest.startswith(" -"):
                     continue
             out.append((start, end, "HANDLE"))
+        return out
+
+    def owned_handles(self, folded: str) -> list[Span]:
+        """``ig of the guy: bigdaddy.mtl``: a token after the colon that is not an ordinary
+        word ("insta de sa soeur : privé" passes)."""
+        out: list[Span] = []
+        for m in OWNED_HANDLE_RE.finditer(folded):
+            if SERVICE_CUE_RE.search(folded, m.start(), m.start(1)):
+                continue  # "insta de l'organisme : ..." names a service's account
+            start, end = m.span(1)
+            while end > start and folded[end - 1] in ".-":
+                end -= 1
+            token = folded[start:end].lstrip("@")
+            marked = any(c in "._@" or c.isdigit() for c in folded[start:end])
+            if len(token) >= 3 and (marked or token not in self.stopwords
+                                    and token not in self.common_words):
+                out.append((start, end, "HANDLE"))
+        return out
+
+    def bare_handles(self, folded: str) -> list[Span]:
+        """``insta kayla.b.22``: only a token that looks like a handle (a dot, an underscore
+        or a digit among at least two letters) counts without a link word."""
+        out: list[Span] = []
+        for m in BARE_HANDLE_RE.finditer(folded):
+            start, end = m.span(1)
+            while end > start and folded[end - 1] in ".-":
+                end -= 1
+            token = folded[start:end].lstrip("@")
+            letters = sum(c.isalpha() for c in token)
+            marked = any(c in "._" or c.isdigit() for c in token)
+            if letters >= 2 and marked and len(token) >= 4:
+                out.append((start, end, "HANDLE"))
         return out
 
     def postal_codes(self, folded: str) -> list[Span]:
@@ -249,7 +350,7 @@ class PatternDetector:
         out: list[Span] = []
         for m in SIN_RE.finditer(folded):
             digits = m.group(1) + m.group(3) + m.group(4)
-            if _luhn_ok(digits):
+            if luhn_ok(digits):
                 out.append((m.start(), m.end(), "SIN"))
         return out
 

@@ -16,17 +16,18 @@ from dataclasses import dataclass, field
 from bot.privacy.allowlist import AllowedTerms
 from bot.privacy.folding import fold
 from bot.privacy.names import NameDetector, NameLexicon, skeleton
-from bot.privacy.patterns import PatternDetector
-from bot.privacy.wordlists import read_list
+from bot.privacy.normalise import normalise
+from bot.privacy.patterns import SERVICE_PLACE, PatternDetector
+from bot.privacy.wordlists import read_list, read_word_set
 
 KINDS: tuple[str, ...] = (
     "PERSON", "DOB", "PHONE", "EMAIL", "ADDRESS", "POSTAL_CODE", "RAMQ", "SIN", "HANDLE",
-    "SCHOOL",
+    "SCHOOL", "PLATE", "FILE_NUMBER",
 )
 # When two spans of different kinds cover the same text, the more specific one is kept.
 _PRIORITY = {kind: i for i, kind in enumerate(
-    ("EMAIL", "HANDLE", "RAMQ", "SIN", "POSTAL_CODE", "PHONE", "DOB", "ADDRESS", "SCHOOL",
-     "PERSON")
+    ("EMAIL", "HANDLE", "RAMQ", "SIN", "POSTAL_CODE", "PHONE", "PLATE", "FILE_NUMBER", "DOB",
+     "ADDRESS", "SCHOOL", "PERSON")
 )}
 
 
@@ -71,12 +72,19 @@ class Screen:
         del lang
         if not text or text.isspace():
             return ScreenResult(identifying=False, kinds=[], spans=[])
-        folded = fold(text)
-        spans = self._patterns.scan(text, folded)
+        # Detectors read a copy with disguises undone (invisible characters, look-alike and
+        # fullwidth letters, spaced-out letters); spans are mapped back to ``text``.
+        normalised = normalise(text)
+        work = normalised.text if normalised is not None else text
+        folded = fold(work)
+        spans = self._patterns.scan(work, folded)
         blocked = [(s, e) for s, e, _ in spans]
+        spans = [span for span in spans if span[2] != SERVICE_PLACE]
         allowed = self._allowed.find(folded)
-        spans += self._names.detect(text, folded, blocked, allowed)
+        spans += self._names.detect(work, folded, blocked, allowed)
         spans = _resolve(spans)
+        if normalised is not None:
+            spans = _resolve(normalised.to_original(spans))
         kinds = sorted({k for _, _, k in spans})
         return ScreenResult(identifying=bool(spans), kinds=kinds, spans=spans)
 
@@ -115,6 +123,7 @@ def _lexicon() -> NameLexicon:
         ambiguous=ambiguous,
         not_names=not_names,
         stopwords=folded("stopwords.txt"),
+        common_words=read_word_set("common_words.txt"),  # already folded
         skeletons=frozenset(
             skeleton(n) for n in first_names
             if len(n) >= 4 and n not in ambiguous and n not in not_names and "-" not in n
@@ -151,6 +160,7 @@ def build_screen(
         allowed_phones=(*builtin_allowed_phones(), *allowed_phones),
         stopwords=lexicon.stopwords,
         reference_year=year,
+        common_words=lexicon.common_words,
     )
     allowed = AllowedTerms((*builtin_allowed_terms(), *allowed_terms))
     return Screen(patterns, NameDetector(lexicon), allowed)

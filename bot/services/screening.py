@@ -45,7 +45,7 @@ DIRECTORY_MODULE = "bot.models.directory"
 
 # Order in which kinds are named to the user.
 KIND_ORDER = ("PERSON", "DOB", "PHONE", "EMAIL", "ADDRESS", "POSTAL_CODE", "RAMQ", "SIN",
-              "HANDLE", "SCHOOL")
+              "HANDLE", "SCHOOL", "PLATE", "FILE_NUMBER")
 
 
 class ScreenUnavailable(RelaisError):

@@ -261,18 +261,26 @@ def read_rows(path: Path) -> tuple[list[dict], int]:
 
 async def screen_records(app: App, session: AsyncSession, records: list[ToolRecord],
                          *, first_row: int = 1) -> list[Problem]:
-    """Run every text of every record through the privacy screen (kinds only in problems)."""
+    """Run every text of every record through the privacy screen (kinds only in problems):
+    titles, summaries and texts in each language, the link and the tags."""
     from bot.services import screening
 
     problems: list[Problem] = []
     for offset, record in enumerate(records):
-        for name in FIELDS:
-            for lang, text in getattr(record, name).items():
-                result = await screening.screen_text(app, session, text, lang)
-                if result.identifying:
-                    kinds = ", ".join(screening.kinds_of(result)) or "?"
-                    problems.append(Problem(first_row + offset, f"{name}_{lang}",
-                                            f"identifying information ({kinds})"))
+        texts: list[tuple[str, str, str | None]] = [
+            (f"{name}_{lang}", text, lang)
+            for name in FIELDS for lang, text in getattr(record, name).items()
+        ]
+        if record.url:
+            texts.append(("url", record.url, None))
+        if record.tags:
+            texts.append(("tags", ", ".join(record.tags), None))
+        for field_name, text, lang in texts:
+            result = await screening.screen_text(app, session, text, lang)
+            if result.identifying:
+                kinds = ", ".join(screening.kinds_of(result)) or "?"
+                problems.append(Problem(first_row + offset, field_name,
+                                        f"identifying information ({kinds})"))
     return problems
 
 

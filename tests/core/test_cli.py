@@ -75,3 +75,19 @@ def test_invite_and_admin_bootstrap(tmp_path):
     assert result.stderr.strip() == "relais: Unknown region code: 99."
     result = run("admin", "add", "424242", env=env)
     assert result.returncode == 0 and "424242" in result.stdout
+
+
+def test_invite_refuses_an_organisation_name_that_identifies_someone(tmp_path):
+    env = {"RELAIS_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db", "RELAIS_BOT_USERNAME": "MyBot"}
+    result = run("invite", "--role", "worker", "--org", "Jessica Tremblay 514-555-0142",
+                 "--region", "06", env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "relais: --org looks like it identifies a person (person, phone); nothing was stored"
+    )
+    assert "Jessica" not in result.stdout + result.stderr
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "cli.db") as db:
+        assert db.execute("select count(*) from invitations").fetchone() == (0,)
+        assert db.execute("select count(*) from organisations").fetchone() == (0,)

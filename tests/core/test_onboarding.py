@@ -143,7 +143,7 @@ async def test_deactivated_worker_is_treated_as_stranger(chat, app):
     assert "Relais is reserved for registered workers" in chat.texts("old", events)
 
 
-async def test_non_text_messages_are_refused_politely(chat):
+async def test_non_text_messages_are_deleted_and_explained(chat):
     await chat.register("pia", lang="fr")
     chat.as_user("pia")
     update = chat.telegram.user_sends(chat.user_id("pia"), "x")
@@ -153,7 +153,9 @@ async def test_non_text_messages_are_refused_politely(chat):
                                     "is_video": False}
     start = len(chat.telegram.events)
     await chat.console.feed(update)
-    assert "Je lis seulement les messages texte" in chat.telegram.events[start].text
+    events = chat.telegram.events[start:]
+    assert [e.kind for e in events] == ["delete", "send"]
+    assert "Relais ne peut pas vérifier" in events[1].text
 
 
 async def test_a_new_command_leaves_the_step_in_progress(chat):

@@ -92,9 +92,9 @@ def test_open_outweighs_capacity_and_capacity_outweighs_language() -> None:
     assert ids(rank(index, Criteria(regions=("16",), language="en"), now=NOW, limit=5)) == [3, 2, 1]
 
 
-def test_text_terms_break_ties() -> None:
+def test_keywords_break_ties() -> None:
     index = index_of(entry(1, name="A"), entry(2, name="B", tokens=frozenset({"filles", "refuge"})))
-    assert ids(rank(index, Criteria(regions=("16",), text_terms=("filles",)), now=NOW, limit=5)) == [2, 1]
+    assert ids(rank(index, Criteria(regions=("16",), keywords=("filles",)), now=NOW, limit=5)) == [2, 1]
 
 
 def test_paging_covers_every_result_once() -> None:
@@ -137,7 +137,7 @@ def brute_force(index, criteria, now, limit, offset=0):  # type: ignore[no-untyp
     from bot.services.directory.ranking import eligible, score
 
     cache: dict = {}
-    terms = frozenset(criteria.text_terms)
+    terms = frozenset(criteria.keywords)
     found = []
     for e in index.entries:
         serves = e.province_wide or bool(e.regions & set(criteria.regions))
@@ -182,7 +182,7 @@ def test_bucket_scan_equals_brute_force_ranking() -> None:
             regions=tuple(rng.sample(["06", "13", "16"], rng.choice([1, 1, 2]))),
             needs=tuple(rng.sample(cats, rng.choice([0, 1, 1, 2]))),
             age=rng.choice([None, 13, 16, 17, 19]), language=rng.choice([None, "en"]),
-            now=rng.random() < 0.4, text_terms=tuple(rng.sample(["filles", "nuit"], rng.randrange(2))),
+            now=rng.random() < 0.4, keywords=tuple(rng.sample(["filles", "nuit"], rng.randrange(2))),
         )
         when = NOW + timedelta(hours=rng.randrange(0, 24 * 7))
         limit, offset = rng.choice([3, 5]), rng.choice([0, 0, 3])

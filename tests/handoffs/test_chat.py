@@ -245,6 +245,16 @@ async def test_receivers_command_makes_a_worker_receiver(app, chat):
     assert "coordination" in chat.texts("walt", events)
 
 
+async def test_receivers_search_that_identifies_someone_is_deleted(app, chat):
+    await chat.register("cora", role="coordinator", regions=("06",), lang="en")
+    await add_service(app, "Hébergement Zèbre")
+    events = await chat.say("cora", "/receivers Jessica Tremblay 514-555-0142")
+    assert any(e.kind == "delete" for e in events)
+    reply = chat.texts("cora", [e for e in events if e.kind == "send"])
+    assert "a person's name and a phone number" in reply
+    assert "Jessica" not in reply and "Which service?" not in reply
+
+
 async def test_coordinator_names_and_removes_receivers(app, chat):
     from bot.models.core import AuditEntry
     from bot.services.directory.receivers import receivers_of

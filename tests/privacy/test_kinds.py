@@ -56,6 +56,12 @@ CASES = [
     ("fr", "Son snap : maeva.bby — elle parle avec des hommes.", "HANDLE", "maeva.bby"),
     ("en", "her snap is chloe_b2008", "HANDLE", "chloe_b2008"),
     ("en", "Snapchat username is lexi_baby04", "HANDLE", "lexi_baby04"),
+    # PLATE
+    ("fr", "La plaque du char : FXT 4821, un Civic gris.", "PLATE", "FXT 4821"),
+    ("en", "licence plate G45 KLM, black SUV", "PLATE", "G45 KLM"),
+    # FILE_NUMBER
+    ("fr", "Le dossier DPJ 2024-118734 est actif.", "FILE_NUMBER", "2024-118734"),
+    ("en", "file number 2023-55671 at youth court", "FILE_NUMBER", "2023-55671"),
     # SCHOOL
     ("fr", "Elle va à l'école secondaire Pierre-Dupuy en secondaire 3.", "SCHOOL",
      "école secondaire Pierre-Dupuy"),

@@ -1,4 +1,11 @@
-"""Search criteria: what the worker asked for, structured, and what is still missing."""
+"""Search criteria: what the worker asked for, structured, and what is still missing.
+
+Criteria are the *interpretation* of a question, never its words: regions, a gazetteer place,
+needs (taxonomy codes), the youth's age and language, "open now", urgency, and keywords taken
+only from Relais's own need vocabulary (a closed list, so never a name or a contact detail).
+They are what is kept of a search (conversation state, ``handoffs.criteria``); the question
+itself is screened, read and forgotten.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +13,16 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 MAX_QUERY_CHARS = 500
+# What a stored search holds: the interpreted criteria only (``Criteria.to_dict``).
+STORED_KEYS = ("regions", "needs", "age", "language", "now", "urgent", "keywords", "place")
+_MAX_ITEMS = 20
 
 
 @dataclass(frozen=True)
 class Criteria:
-    """Region(s), needs, the youth's age and language, "open now", urgency and leftover words."""
+    """Region(s), needs, the youth's age and language, "open now", urgency and vocabulary
+    keywords (words of the taxonomy's vocabulary the question used beyond its needs: they only
+    break ties in the ranking)."""
 
     regions: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
@@ -18,7 +30,7 @@ class Criteria:
     language: str | None = None
     now: bool = False
     urgent: bool = False
-    text_terms: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
     place: str | None = None
 
     @property
@@ -29,20 +41,50 @@ class Criteria:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The stored form (JSON, the same in memory and in Redis): exactly
+        :data:`STORED_KEYS`, nothing typed."""
+        data = asdict(self)
+        return {key: list(data[key]) if isinstance(data[key], tuple) else data[key]
+                for key in STORED_KEYS}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Criteria:
+    def from_dict(cls, data: dict[str, Any] | None) -> Criteria:
+        """Criteria from their stored form. Anything else is dropped (an older stored form
+        kept the question's leftover words as ``text_terms``: they are never read back)."""
+        data = data or {}
+        age = data.get("age")
+        language = data.get("language")
+        place = data.get("place")
+        vocabulary = _vocabulary()
         return cls(
-            regions=tuple(data.get("regions") or ()),
-            needs=tuple(data.get("needs") or ()),
-            age=data.get("age"),
-            language=data.get("language"),
+            regions=_strings(data.get("regions")),
+            needs=_strings(data.get("needs")),
+            age=age if isinstance(age, int) and not isinstance(age, bool) else None,
+            language=language if isinstance(language, str) else None,
             now=bool(data.get("now")),
             urgent=bool(data.get("urgent")),
-            text_terms=tuple(data.get("text_terms") or ()),
-            place=data.get("place"),
+            keywords=tuple(w for w in _strings(data.get("keywords")) if w in vocabulary),
+            place=place if isinstance(place, str) else None,
         )
+
+
+def stored_criteria(data: dict[str, Any] | None) -> dict[str, Any]:
+    """``data`` reduced to interpreted criteria (what a handoff or a conversation may keep)."""
+    return Criteria.from_dict(data).to_dict()
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple):
+        return ()
+    return tuple(dict.fromkeys(v for v in value if isinstance(v, str)))[:_MAX_ITEMS]
+
+
+def _vocabulary(taxonomy: Any = None) -> frozenset[str]:
+    if taxonomy is None:
+        from knowledge.taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy()
+    return frozenset(getattr(taxonomy, "vocabulary", ()) or ())
 
 
 @dataclass(frozen=True)
@@ -73,10 +115,15 @@ class Interpretation:
 
 
 def interpret(text: str, lang: str | None, *, gazetteer: Any, taxonomy: Any) -> Interpretation:
-    """Parse a free-text question (French or English) into criteria."""
+    """Parse a free-text question (French or English) into criteria.
+
+    The question's other words are kept only when they belong to the taxonomy's vocabulary
+    (``keywords``): a name, an address or any word Relais does not know is never part of the
+    criteria, so it cannot be stored with them."""
     from knowledge.query import parse_query
 
     parsed = parse_query(text, lang, gazetteer=gazetteer, taxonomy=taxonomy)
+    vocabulary = _vocabulary(taxonomy)
     criteria = Criteria(
         regions=tuple(parsed.region_codes),
         needs=tuple(parsed.needs),
@@ -84,7 +131,7 @@ def interpret(text: str, lang: str | None, *, gazetteer: Any, taxonomy: Any) -> 
         language=parsed.language,
         now=parsed.now,
         urgent=parsed.urgent,
-        text_terms=tuple(parsed.text_terms),
+        keywords=tuple(w for w in parsed.text_terms if w in vocabulary)[:_MAX_ITEMS],
         place=parsed.place.name if parsed.place else None,
     )
     ambiguous = _choices(parsed.ambiguous_places)

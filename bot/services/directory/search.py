@@ -68,7 +68,7 @@ class SearchOutcome:
 
 @dataclass
 class _Query:
-    """Per-search caches: local times per zone, the question's words."""
+    """Per-search caches: local times per zone, the criteria's keywords."""
 
     criteria: Criteria
     now: datetime
@@ -195,7 +195,7 @@ def rank(index: DirectoryIndex, criteria: Criteria, *, now: datetime, limit: int
         return outcome
     if now.date() < index.today:  # bounds must hold for every query date
         index.rebase(now.date())
-    q = _Query(criteria, now, frozenset(criteria.text_terms))
+    q = _Query(criteria, now, frozenset(criteria.keywords))
     need = offset + limit
     local, local_count = _scan(index, q, criteria.regions, criteria.needs, need + 1)
     province, province_count = _scan(index, q, (PROVINCE_SCOPE,), criteria.needs, need + 1)

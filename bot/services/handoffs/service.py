@@ -192,6 +192,18 @@ def criteria_from_case(case: Case, service: DirectoryService) -> dict[str, Any]:
     ).to_dict()
 
 
+def stored_search(criteria: dict[str, Any] | None, case: Case,
+                  service: DirectoryService) -> dict[str, Any]:
+    """What a handoff keeps of the search it came from: the interpreted criteria only (regions,
+    place, needs, age, language, flags, vocabulary keywords), never words the worker typed;
+    the case's criteria when it came from no search."""
+    if not criteria:
+        return criteria_from_case(case, service)
+    from bot.services.directory.criteria import stored_criteria
+
+    return stored_criteria(criteria)
+
+
 async def create(
     app: App, session: AsyncSession, *, requester: Worker, case: Case, service_id: int,
     priority: str = Priority.ROUTINE.value, note: str | None = None,
@@ -231,7 +243,7 @@ async def create(
         or (requester.regions[0] if requester.regions else None),
         requester_id=requester.id, owner_id=None, status=Status.REQUESTED.value,
         priority=priority, note_enc=crypto.encrypt(app, note) if note else None,
-        needs=list(case.needs or []), criteria=criteria or criteria_from_case(case, service),
+        needs=list(case.needs or []), criteria=stored_search(criteria, case, service),
         sla_stage=0, created_at=now, updated_at=now,
     )
     session.add(handoff)
