@@ -41,33 +41,47 @@ class AllowedTerms:
                 self.single_words.add(tokens[0])
             count += 1
         self.count = count
+        _add_abbreviations(self._trie)
 
     def find(self, folded: str) -> list[tuple[int, int, int]]:
         """``(start, end, number_of_words)`` of every allowed term in already folded text.
 
         Where terms overlap, the longest one starting at a given word wins.
         """
-        words = [(m.start(), m.end(), ABBREVIATIONS.get(m.group(0), m.group(0)))
-                 for m in WORD_RE.finditer(folded)]
-        found: list[tuple[int, int, int]] = []
+        words = WORD_RE.findall(folded)
         trie = self._trie
+        found: list[tuple[int, int, int]] = []
+        spans: list[tuple[int, int]] = []
         i = 0
         n = len(words)
         while i < n:
-            node = trie.get(words[i][2])
+            node = trie.get(words[i])
             if node is None:
                 i += 1
                 continue
             best = i if _END in node else -1
             j = i + 1
-            while j < n and words[j][2] in node:
-                node = node[words[j][2]]
+            while j < n and words[j] in node:
+                node = node[words[j]]
                 if _END in node:
                     best = j
                 j += 1
             if best >= 0:
-                found.append((words[i][0], words[best][1], best - i + 1))
+                if not spans:  # word offsets, computed only once a term is found
+                    spans = [m.span() for m in WORD_RE.finditer(folded)]
+                found.append((spans[i][0], spans[best][1], best - i + 1))
                 i = best + 1
             else:
                 i += 1
         return found
+
+
+def _add_abbreviations(node: dict) -> None:
+    """Let every abbreviation lead where its full word leads ("st" -> "saint"), at every level
+    of the trie, so that text words need no rewriting when matched."""
+    for child in list(node.values()):
+        if isinstance(child, dict):
+            _add_abbreviations(child)
+    for short, full in ABBREVIATIONS.items():
+        if full in node and short not in node:
+            node[short] = node[full]

@@ -3,6 +3,7 @@
 - in words after a birth cue: ``née le trois mars deux mille neuf``, ``born on the fourth of
   october 2009``, ``née le 3 mars deux mille neuf``;
 - through a birthday: ``elle a eu 16 ans le 3 mars``, ``she turned 16 on october 4th``,
+  ``she just turned fifteen on the twelfth of july``, ``she'll be 16 on december 2nd``,
   ``il aura 18 ans le 2 février``, ``sa fête c'est le 12 juillet``.
 
 An age alone (``elle a eu 16 ans la semaine passée``) and dates of meetings or trainings carry no
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import functools
 import re
+
+from bot.privacy.fastre import word_alternation
 
 Span = tuple[int, int, str]
 
@@ -79,20 +82,26 @@ def _word_date_re() -> re.Pattern[str]:
     )
 
 
-BIRTH_CUE_RE = re.compile(
-    r"\b(?:nee?s?|ne\(e\)|naissance|naiss\.?|ddn|dob|born|birth ?date|birth|birthday|bday"
-    r"|b-day|anniversaire|(?:sa|son|ta|ton|leur|her|his|their) fete\b(?! d[eu']))\b"
-)
+BIRTH_CUE_RE = re.compile(word_alternation((
+    "nee?s?", r"ne\(e\)", "naissance", r"naiss\.?", "ddn", "dob", "born", "birth ?date", "birth",
+    "birthday", "bday", "b-day", "anniversaire",
+    *(rf"{whose} fete\b(?! d[eu'])"
+      for whose in ("sa", "son", "ta", "ton", "leur", "her", "his", "their")),
+)) + r"\b")
 
 
 @functools.cache
 def _turned_re() -> re.Pattern[str]:
     """"a eu 16 ans le", "turned sixteen on", "aura dix-huit ans le": an age reached on a day."""
     ages = _alt([*_FR_TEENS, *_EN_TEENS, "vingt", "twenty", "vingt et un", "twenty-one"])
+    reached = word_alternation((
+        "a eu", "aura", "va avoir", "vient d'avoir", "venait d'avoir", "fete(?:ra)? ses",
+        "feter ses", "turned", "turns", "will turn", "is turning", "was turning", "turning",
+        "will be", *(f"{who}'ll (?:be|turn)" for who in ("she", "he", "they")),
+        "going to (?:be|turn)", "gonna (?:be|turn)",
+    ))
     return re.compile(
-        r"\b(?:a eu|aura|va avoir|vient d'avoir|venait d'avoir|fete(?:ra)? ses|feter ses"
-        r"|turned|turns|will turn|is turning|was turning|turning|will be)"
-        rf" (?:\d{{1,2}} ?(?:ans|an|years? old|years|yo)?|{ages}(?: (?:ans|an|years? old|years))?)"
+        reached + rf" (?:\d{{1,2}} ?(?:ans|an|years? old|years|yo)?|{ages}(?: (?:ans|an|years? old|years))?)"
         r"(?: (?:le|on|the|ce|this|next))? "
     )
 

@@ -9,6 +9,7 @@ in the folded text has the same offsets in the original text.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 
 _PUNCT = {
@@ -40,6 +41,27 @@ def _table() -> dict[int, str]:
     return table
 
 
+# Latin letters up to Latin Extended-B (all that French and English text holds) lower-case
+# one-for-one with str.lower(), except the dotted capital I (U+0130).
+_BEYOND_LATIN_RE = re.compile("[^\x00-\u024f]|\u0130")
+_ACCENTED_RE = re.compile("[`\x80-\u024f]")
+
+
 def fold(text: str) -> str:
-    """Lower-case and strip accents without changing the length of ``text``."""
+    """Lower-case and strip accents without changing the length of ``text``.
+
+    Same result as translating every character with the folding table; faster on the usual
+    text: ASCII is only lower-cased, Latin text is lower-cased and its accented letters
+    replaced one by one."""
+    if text.isascii():
+        low = text.lower()
+        return low.replace("`", "'") if "`" in low else low
+    if _BEYOND_LATIN_RE.search(text) is None:
+        return _ACCENTED_RE.sub(_fold_match, text.lower())
     return text.translate(_table())
+
+
+def _fold_match(m: re.Match[str]) -> str:
+    """The folded form of one matched character."""
+    ch = m.group()
+    return _table().get(ord(ch), ch)

@@ -1,5 +1,6 @@
 """Identifiers written around the plain patterns: e-mail addresses spelled with "at"/"dot"
-("arobase"/"point"), health-card numbers in odd groups, licence plates and file numbers.
+("arobase"/"point", and the French "à"/"chez" before a mail provider or after a local part
+shaped like an address), health-card numbers in odd groups, licence plates and file numbers.
 
 Plates and file numbers are only looked for after a cue that names them ("plaque",
 "licence plate", "dossier DPJ", "numéro de dossier", "file number"), because their shapes
@@ -142,11 +143,25 @@ RAMQ_CUE_RE = re.compile(
 )
 
 
+# Runs of at least 8 digits in small groups: a loose health-card number starts one of these.
+DIGIT_GROUPS_RE = re.compile(r"\d(?:[ .-]{0,2}\d){7,40}")
+
+
+def _loose_ramq_matches(folded: str) -> list[re.Match[str]]:
+    """Matches of RAMQ_LOOSE_RE, looked for only where a run of 8+ digits starts (its four
+    letters are at most 6 characters before the run)."""
+    return [
+        m for run in DIGIT_GROUPS_RE.finditer(folded)
+        for m in RAMQ_LOOSE_RE.finditer(folded, max(0, run.start() - 6),
+                                        min(len(folded), run.end() + 2))
+    ]
+
+
 def loose_ramq(text: str, folded: str) -> list[Span]:
     """``TREJ 09 53 03 12``, ``TREJ-0953.0312``: four capitals and eight digits in any groups,
     or any case after a health-card cue ("Born 2009-02-14" is a date, not a card)."""
     out: list[Span] = []
-    for m in RAMQ_LOOSE_RE.finditer(folded):
+    for m in _loose_ramq_matches(folded):
         letters = text[m.start(1):m.end(1)]
         digits = re.sub(r"\D", "", m.group(2))
         month, day = int(digits[2:4]), int(digits[4:6])

@@ -4,24 +4,32 @@ How a word becomes a ``PERSON`` span, in order:
 
 1. a *strong cue* before it ("s'appelle", "se fait appeler", "her name is", "named",
    "goes by", "known as", and nicknames: "on l'appelle", "surnommée", "everyone calls her",
-   "son surnom c'est") flags the next capitalised word, or a listed name in lower case;
+   "son surnom c'est"; a nickname cue may be followed by an article: "on l'appelle la Puce")
+   flags the next capitalised word, or a listed name in lower case;
 2. a *title* (Mme, M., Mr, Mrs, Ms, Mlle) flags the next capitalised word;
 3. a *relationship* ("sa sœur", "her boyfriend", "le père,") flags the next capitalised word;
 4. otherwise the word must be in the name lists, and then:
    - capitalised in mid-sentence: flagged;
    - capitalised at the start of a sentence: flagged, unless it is also a common word
      ("Mark the file", "Victoire!", "Hope this helps"), which needs a following surname, a
-     possessive, an age ("Rose, 15 ans") or a verb of action ("Grace m'a dit");
+     possessive, an age ("Rose, 15 ans"), a verb of action ("Grace m'a dit"), something only
+     a person does ("Savannah missed court", "Paris is refusing to talk"), where the person is
+     ("Marie est chez son chum") or a capitalised word then a person-verb ("Savannah Dorval
+     missed court": a surname that is also a place);
    - in lower case: flagged if it is not a common word ("jessica", "maïka"); a common word
      ("maxime", "mélodie") needs a cue: "avec maxime hier", "parlé avec mélodie",
      "maxime m'a texté".
 5. a capitalised word that no list knows (Nivaaq, Kervens, an invented spelling) and that is
    not a frequent word, a stopword, a month, a place word or an acronym is a name when a
    person-verb follows it ("est arrivée", "a rappelé", "didn't show up", "ran away") or, in
-   mid-sentence, a person cue precedes it ("avec", "chez", "parlé à", "talked to").
+   mid-sentence, a person cue precedes it ("avec", "chez", "parlé à", "talked to"); colloquial
+   French drops the "ne" ("Fedna a pas dormi"). A name written with a short capitalised prefix
+   and an apostrophe (Ma'Kayla, De'Andre) is read by its last part.
 
 Words inside an allowed term (organisation, helpline, place of the gazetteer) are never flagged
-from the lists; only an explicit strong cue or title overrides a one-word place ("Mme Alma").
+from the lists; an explicit strong cue or title overrides a one-word place ("Mme Alma"), and so
+does, for a place that is also a listed first name, something only a person does ("Chelsea
+didn't come back", "Alma is 15") or a full name before a person-verb ("Maria Laval a appelé").
 Words right after a place word ("rue", "métro", "station") or before one ("Street", "Park") are
 places, not people.
 """
@@ -29,10 +37,12 @@ places, not people.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Container
 from dataclasses import dataclass
 
+from bot.privacy.fastre import keyed_word_alternation, kind_of
 from bot.privacy.folding import fold
 
 Span = tuple[int, int, str]
@@ -91,8 +101,8 @@ PERSON_VERB_AFTER_RE = re.compile(
     r"|ete (?:vue?|retrouvee?|arretee?|placee?|hospitalisee?|recrutee?|agressee?))"
     r"|(?:n')?a (?:pas|jamais|plus) (?:rappele|appele|repondu|texte|dormi|mange|voulu"
     r"|couche|donne|ecrit|vu|voulu|dit)"
-    r"|(?:refuse|refusait|refuses|refused|is refusing|won't|wont|doesn't"
-    r"|cried|cries|is crying|pleurait|disclosed|confided|s'est confiee?)"
+    r"|(?:is refusing|refuses to|refused to|won't|doesn't|cried|cries|is crying|pleurait"
+    r"|disclosed|confided|s'est confiee?)"
     r"|(?:ne )?s'est (?:pas )?(?:presentee?|pointee?|sauvee?|enfuie?|confiee?|fait)"
     r"|(?:m'|nous |lui |t')a (?:dit|appele|texte|ecrit|rappele|contacte|raconte|demande)"
     r"|(?:ne )?(?:repond|rappelle|rentre|mange|dort) (?:pas|plus|jamais)"
@@ -116,24 +126,28 @@ STRONG_CUE = "strong"
 TITLE_CUE = "title"
 RELATION_CUE = "relation"
 WEAK_CUE = "weak"
-CUE_RE = re.compile(
-    r"(?P<strong>\bs'appel(?:le|ait|lent|leront|lera)|\bse nomm(?:e|ait)"
-    r"|\bse fait (?:appeler|surnommer|nommer)|\bsurnomm(?:ees|ee|es|ent|e)"
-    r"|\b(?:on|tout le monde|tlm|ils|elles|les gars|ses amis|ses amies) (?:l'|la |le )"
-    r"(?:appel(?:le|lent|ait|aient)|surnomm(?:e|ent|ait))"
-    r"|\b(?:they|everyone|everybody|people|the girls|the guys|her friends|his friends)"
-    r" call(?:s|ed)? (?:her|him|them)"
-    r"|\b(?:son|sa|her|his|their) (?:surnom|nickname|street name|nom de rue)"
-    r"(?: est| c'est| is|'s| :|:| =)?|\bsurnom ?:|\bnickname ?:"
-    r"|\bsous le nom de|\bunder the name(?: of)?|\bpasse pour|\bpose as|\bposes as"
-    r"|\bpr[e]noms?(?: est| c'est| :|:| =)?"
-    r"|\b(?:vrai |real |legal |full |first |last |son |sa |her |his |their |my |mon )"
-    r"?(?:nom|name)(?: de famille)?(?: est| c'est| is|'s| :|:| =)"
-    r"|\bnamed|\bcall(?:ed|s) (?:herself|himself|themselves|themself)|\bgo(?:es)? by"
-    r"|\bknown as|\baka|\ba\.k\.a\.?|\bnicknamed|\balias)"
-    r"|(?P<title>\bmmes?|\bmadame|\bmlle|\bmademoiselle|\bmonsieur|(?<![.\w])m\.|\bmrs?\.?"
-    r"|\bms\.?|\bmiss|\bmister)"
-    r"|(?P<relation>\b(?:sa|son|ma|mon|la|le|her|his|the|their|my|notre|leur|a|une|un)"
+_LINK = r"(?: est| c'est| is|'s| :|:| =)"
+STRONG_ALTERNATIVES: tuple[str, ...] = (
+    r"s'appel(?:le|ait|lent|leront|lera)", r"se nomm(?:e|ait)",
+    r"se fait (?:appeler|surnommer|nommer)", r"surnomm(?:ees|ee|es|ent|e)",
+    *(rf"{who} (?:l'|la |le )(?:appel(?:le|lent|ait|aient)|surnomm(?:e|ent|ait))"
+      for who in ("on", "tout le monde", "tlm", "ils", "elles", "les gars", "ses amis",
+                  "ses amies")),
+    *(rf"{who} call(?:s|ed)? (?:her|him|them)"
+      for who in ("they", "everyone", "everybody", "people", "the girls", "the guys",
+                  "her friends", "his friends")),
+    *(rf"{whose} (?:surnom|nickname|street name|nom de rue){_LINK}?"
+      for whose in ("son", "sa", "her", "his", "their")),
+    r"surnom ?:", r"nickname ?:", r"sous le nom de", r"under the name(?: of)?", r"passe pour",
+    r"pose as", r"poses as", rf"pr[e]noms?{_LINK}?",
+    *(rf"{which} (?:nom|name)(?: de famille)?{_LINK}"
+      for which in ("vrai", "real", "legal", "full", "first", "last", "son", "sa", "her", "his",
+                    "their", "my", "mon")),
+    rf"nom(?: de famille)?{_LINK}", rf"name(?: de famille)?{_LINK}",
+    r"named", r"call(?:ed|s) (?:herself|himself|themselves|themself)", r"go(?:es)? by",
+    r"known as", r"aka", r"a\.k\.a\.?", r"nicknamed", r"alias",
+)
+KIN = (
     r" (?:petite |petit |grande |grand |ex-|ex |older |younger |big |little |new |nouveau "
     r"|nouvelle |belle-|beau-|step)?"
     r"(?:soeur|sœur|frere|mere|pere|fille|fils|cousine|cousin|tante|oncle|chum|blonde|copain"
@@ -142,11 +156,35 @@ CUE_RE = re.compile(
     r"|stepmother|stepdad|stepmom|pimp|proxenete|recruteur|recruiter|suspecte?|agresseur"
     r"|abuser|partner|conjointe?|niece|nephew|neveu|colocataire|roommate|coloc|youth|jeune"
     r"|fugueuse|fugueur|victime|victim|girl|fille|gars|guy|man|homme|femme|woman|client)s?"
-    r"|\b(?:youth|client|cliente|victim|victime|girl|boy),)"
-    r"|(?P<weak>\b(?:parle avec|parle a|spoke (?:to|with)|talked (?:to|with)|avec|with|to|chez"
-    r"|pour|for|appelee?|vue?|saw|seen|met|contactee?|contacted|textee?|texted|called|call"
-    r"|appelle|appeler|rejoint|told)\b)"
 )
+DETERMINERS = ("sa", "son", "ma", "mon", "la", "le", "her", "his", "the", "their", "my", "notre",
+               "leur", "a", "une", "un")
+WEAK_ALTERNATIVES = (
+    "parle avec", "parle a", "spoke (?:to|with)", "talked (?:to|with)", "avec", "with", "to",
+    "chez", "pour", "for", "appelee?", "vue?", "saw", "seen", "met", "contactee?", "contacted",
+    "textee?", "texted", "called", "call", "appelle", "appeler", "rejoint", "told",
+)
+
+
+TITLE_ALTERNATIVES = ("mmes?", "madame", "mlle", "mademoiselle", "monsieur", r"m(?<!\.m)\.",
+                      r"mrs?\.?", r"ms\.?", "miss", "mister")
+LABELS = ("youth", "client", "cliente", "victim", "victime", "girl", "boy")
+
+
+@functools.cache
+def _cue_re() -> re.Pattern[str]:
+    """All cue phrases in one pattern (built on first use); ``kind_of(m.lastgroup)`` is the
+    kind. Alternatives start with a letter (see :mod:`bot.privacy.fastre`), so a scan is cheap;
+    at one position the most telling kind is tried first."""
+    return re.compile(keyed_word_alternation((
+        (STRONG_CUE, STRONG_ALTERNATIVES, ""),
+        (TITLE_CUE, TITLE_ALTERNATIVES, ""),
+        (RELATION_CUE, DETERMINERS, KIN),
+        (RELATION_CUE, LABELS, ","),
+        (WEAK_CUE, WEAK_ALTERNATIVES, r"\b"),
+    )))
+
+
 PLACE_PREPOSITIONS = frozenset({
     "a", "au", "aux", "de", "du", "des", "en", "vers", "dans", "pres", "sur", "entre", "par",
     "in", "at", "from", "to", "near", "of", "around", "toward", "towards", "through", "via",
@@ -216,6 +254,7 @@ class NameLexicon:
         )
 
     def is_listed_word(self, word: str) -> bool:
+        """A folded word in the first-name or surname list."""
         return word in self.first_names or word in self.surnames
 
     def is_ambiguous(self, token: Token) -> bool:
@@ -254,34 +293,44 @@ def tokenize(text: str, folded: str | None = None) -> list[Token]:
     if folded is None:
         folded = fold(text)
     tokens: list[Token] = []
+    append = tokens.append
+    new = Token
     for m in NAME_TOKEN_RE.finditer(text):
         start, end = m.span()
         low = folded[start:end]
-        elided = False
-        possessive = False
-        if "'" in low:
-            cut = low.index("'")
-            if low[:cut] in ELISIONS and cut + 1 < len(low):
-                start += cut + 1
-                low = low[cut + 1:]
-                elided = True
-            if len(low) > 2 and low.endswith("'s"):
-                low = low[:-2]
-                end -= 2
-                possessive = True
-        if "-" in low or "'" in low:
-            parts = tuple(p for p in PART_SPLIT_RE.split(low) if p)
-            low = "-".join(parts)
-        else:
-            parts = (low,)
-        raw = text[start:end]
-        tokens.append(Token(
-            start=start, end=end, text=raw, folded=low, parts=parts,
-            cap=raw[:1].isupper(), acronym=len(raw) >= 2 and raw.isupper(),
-            initial=False if elided else None,
-            possessive=possessive, elided=elided,
-        ))
+        if "'" in low or "-" in low:
+            append(_compound_token(text, start, end, low))
+            continue
+        raw = m.group()
+        cap = raw[0].isupper()
+        append(new(start, end, raw, low, (low,), cap, cap and len(raw) >= 2 and raw.isupper(),
+                   None, False, False))
     return tokens
+
+
+def _compound_token(text: str, start: int, end: int, low: str) -> Token:
+    """A token holding an apostrophe or a hyphen: elision cut off ("l'Alma"), possessive
+    noted ("Kayla's"), parts split ("Marie-Ève")."""
+    elided = False
+    possessive = False
+    if "'" in low:
+        cut = low.index("'")
+        if low[:cut] in ELISIONS and cut + 1 < len(low):
+            start += cut + 1
+            low = low[cut + 1:]
+            elided = True
+        if len(low) > 2 and low.endswith("'s"):
+            low = low[:-2]
+            end -= 2
+            possessive = True
+    if "-" in low or "'" in low:
+        parts = tuple(p for p in PART_SPLIT_RE.split(low) if p)
+        low = "-".join(parts)
+    else:
+        parts = (low,)
+    raw = text[start:end]
+    return Token(start, end, raw, low, parts, raw[:1].isupper(),
+                 len(raw) >= 2 and raw.isupper(), False if elided else None, possessive, elided)
 
 
 # "Ma'Kayla", "De'Andre", "Ja'Nya": a short capitalised prefix, an apostrophe, a capitalised name.
@@ -293,12 +342,56 @@ def _prefixed(tok: Token) -> bool:
     return len(tok.parts) == 2 and PREFIXED_NAME_RE.fullmatch(tok.text) is not None
 
 
+NICKNAME_CUE_RE = re.compile(r"l'appel|la appel|le appel|surnom|call|go|known|aka|nickname")
+NICKNAME_ARTICLES = frozenset({"la", "le", "the", "lil", "ti"})
+
+
+def _after_nickname_article(
+    folded: str, tokens: list[Token], k: int, kind: str, cue: str
+) -> int:
+    """``on l'appelle la Puce``, ``they call her the Princess``: a nickname cue may be
+    followed by an article; the cue then applies to the capitalised word after it."""
+    if kind != STRONG_CUE or tokens[k].folded not in NICKNAME_ARTICLES or k + 1 >= len(tokens):
+        return k
+    nxt = tokens[k + 1]
+    if nxt.cap and folded[tokens[k].end:nxt.start] == " " and NICKNAME_CUE_RE.search(cue):
+        return k + 1
+    return k
+
+
+# What only a person does (a town or an organisation "refuses a transfer" or "doesn't have
+# beds", it does not "refuse to talk" or "come back"): for words that are also places or words.
+HUMAN_ACT_AFTER_RE = re.compile(
+    r" (?:is \d{1,2}(?! ?(?:km|kilo\w*|mi|miles?|min\w*|h|hours?|hrs?|metres?|meters?|%|\d))"
+    r"|'s \d{1,2}(?! ?(?:km|min\w*|h|hours?|%|\d))|a \d{1,2} ans|a eu \d{1,2} ans"
+    r"|(?:is|'s|was) (?:pregnant|scared|afraid|crying|missing|using|high|staying|sleeping)"
+    r"|(?:didn't|did not|won't|will not|doesn't|does not|refuses to|refused to|is refusing to)"
+    r" (?:come|show|call|answer|talk|speak|eat|sleep|go back|return|want|wanna|say)"
+    r"|ran away|ran off|took off|went missing|never (?:came|showed|called)|showed up"
+    r"|got (?:arrested|picked up)|missed (?:court|school|class|curfew|her|his|an?|the)"
+    r"|est (?:en fugue|enceinte|disparue?|introuvable|hospitalisee?|partie?|revenue?|rentree?)"
+    r"|(?:ne |n')?(?:repond|rentre|mange|dort|parle) (?:pas|plus|jamais)"
+    r"|n'est (?:pas|plus|jamais) (?:rentree?|revenue?)|a (?:fugue|disparu)"
+    r"|(?:n')?a (?:pas|jamais|plus) (?:dormi|mange|repondu|rappele|voulu parler)"
+    r"|refuse de (?:parler|manger|rentrer|revenir|repondre)|pleure|se prostitue|consomme)\b"
+)
+
+
+# Where someone is: after a listed name that is also a word ("Marie est au refuge", "Rose is
+# at her aunt's"), not after a place (a town "est au Lac-Saint-Jean").
+PRESENCE_AFTER_RE = re.compile(
+    r" (?:est|etait) (?:encore |toujours |rendue? |pas )?(?:chez|avec|en fugue|(?:au|a l')"
+    r" ?(?:refuge|foyer|hopital|centre|poste|motel|hotel|urgence))\b"
+    r"|(?: is|'s| was) (?:still |now )?(?:at|with) (?:her|his|my)\b"
+)
+
+
 def _acts(folded: str, end: int) -> bool:
     """An age or a person's action right after ``folded[:end]``: "Alma, 15 ans",
-    "Chelsea didn't come back", "Alma is 15", "Paris is refusing"."""
+    "Chelsea didn't come back", "Alma is 15", "Paris is refusing to talk"."""
     after = folded[end:end + 40]
     return bool(AGE_AFTER_RE.match(after) or VERB_AFTER_RE.match(after)
-                or PERSON_VERB_AFTER_RE.match(folded, end))
+                or HUMAN_ACT_AFTER_RE.match(folded, end))
 
 
 def _full_name_acts(text: str, folded: str, tok: Token, nxt: Token) -> bool:
@@ -348,8 +441,8 @@ class NameDetector:
         """Map token index -> (cue kind, cue words) for tokens right after a cue phrase."""
         starts = [t.start for t in tokens]
         cues: dict[int, tuple[str, str]] = {}
-        for m in CUE_RE.finditer(folded):
-            kind = m.lastgroup or WEAK_CUE
+        for m in _cue_re().finditer(folded):
+            kind = kind_of(m.lastgroup)
             k = bisect.bisect_left(starts, m.end())
             if k >= len(tokens):
                 continue
@@ -360,6 +453,7 @@ class NameDetector:
                 continue  # the cue must end a word
             if kind == WEAK_CUE and k in cues:
                 continue
+            k = _after_nickname_article(folded, tokens, k, kind, m.group(0))
             cues[k] = (kind, m.group(0))
         return cues
 
@@ -380,10 +474,15 @@ class NameDetector:
         blocked_ranges = _Ranges(len(text), blocked)
         allowed_terms = _Allowed(sorted(allowed))
         spans: list[Span] = []
+        first_names, surnames = self.lex.first_names, self.lex.surnames
         k = 0
         n = len(tokens)
         while k < n:
             tok = tokens[k]
+            if not tok.cap and tok.folded not in first_names and tok.folded not in surnames \
+                    and (len(tok.parts) == 1 or not self.lex.is_listed(tok)):
+                k += 1  # a lower-case word that no list holds is never a name, cue or not
+                continue
             if self._is_person(text, folded, tokens, k, cues.get(k, NO_CUE), blocked_ranges,
                                allowed_terms):
                 end = tok.end
@@ -488,7 +587,7 @@ class NameDetector:
                 return False  # "Room 204", "Grade 10", "Route 117"
             if not _initial(text, tok) or not ambiguous:
                 return True
-            if tok.possessive or _acts(folded, tok.end):
+            if tok.possessive or _acts(folded, tok.end) or PRESENCE_AFTER_RE.match(folded, tok.end):
                 return True
             nxt = tokens[k + 1] if k + 1 < len(tokens) else None
             return nxt is not None and (

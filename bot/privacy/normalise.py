@@ -66,6 +66,9 @@ _SPACED_RE = re.compile(
     r"(?<![\w'’.\-])[^\W\d_](?P<sep> {1,2}|\. ?|-|_|\*|·|/)[^\W\d_]"
     r"(?:(?P=sep)[^\W\d_]){1,39}(?![\w'’])"
 )
+# What every run above holds (a lone letter between separators, then a letter that ends a
+# word); starting on a separator, this cheap pre-check skips most text.
+_SPACED_HINT_RE = re.compile(r"[ .\-_*·/][^\W\d_][ .\-_*·/]{1,2}[^\W\d_](?![^\W\d_])")
 
 
 @functools.cache
@@ -105,7 +108,7 @@ class Normalised:
 def normalise(text: str) -> Normalised | None:
     """The matching copy of ``text``, or None when there is nothing to undo (the usual case)."""
     suspect = not text.isascii() and _SUSPECT_RE.search(text) is not None
-    if not suspect and _SPACED_RE.search(text) is None:
+    if not suspect and (_SPACED_HINT_RE.search(text) is None or _SPACED_RE.search(text) is None):
         return None
     chars, origin = _map_characters(text) if suspect else (text, list(range(len(text))))
     chars, origin = _join_spaced_letters(chars, origin)
@@ -155,7 +158,7 @@ def _join_spaced_letters(text: str, origin: list[int]) -> tuple[str, list[int]]:
     A run needs four letters, or three capitals ("L E A"), so that French single-letter words
     ("il y a à ...") are left alone.
     """
-    if _SPACED_RE.search(text) is None:
+    if _SPACED_HINT_RE.search(text) is None or _SPACED_RE.search(text) is None:
         return text, origin
     out: list[str] = []
     new_origin: list[int] = []

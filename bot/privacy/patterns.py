@@ -5,6 +5,11 @@ ones (spaced, spelled-out or look-alike phone numbers, "at"/"dot" e-mails, birth
 streets without a civic number, plates and file numbers) from :mod:`bot.privacy.spelled`,
 :mod:`bot.privacy.identifiers`, :mod:`bot.privacy.dates` and :mod:`bot.privacy.whereabouts`.
 
+A civic address that locates a service or a meeting (see
+:func:`bot.privacy.whereabouts.locates_service`) is not reported, but no name is looked for in it.
+Numbers are only looked for in runs of digits and separators (:func:`number_runs`), and most
+detectors first check that their trigger characters or words are in the message.
+
 Every detector takes the original text and its folded form (see :mod:`bot.privacy.folding`:
 same length, lower case, no accents) and returns ``(start, end, kind)`` spans. The regexes are
 written so that they cannot backtrack catastrophically: every repetition is bounded and most
@@ -19,6 +24,7 @@ from collections.abc import Container, Iterable
 import phonenumbers
 
 from bot.privacy.dates import DATE_TRIGGERS, word_dobs
+from bot.privacy.fastre import word_alternation
 from bot.privacy.folding import fold
 from bot.privacy.identifiers import (
     PLATE_TRIGGERS,
@@ -51,11 +57,15 @@ HANDLE_WORD = r"(?:username|user name|user|handle|account|compte|pseudo|id|name|
 # platform [handle-word] (":" | "=" | "c'est" | "it's") token   -- or --   platform handle-word token
 HANDLE_CUE_RE = re.compile(
     rf"\b{PLATFORM}(?:'s)?"
-    rf"(?:(?: {HANDLE_WORD})?\s{{0,3}}(?::|=|->|c'est|cest|c est|it's|its|est|is|was|etait)"
+    rf"(?:(?: {HANDLE_WORD})?(?: (?:elle|il|she|he|they))?\s{{0,3}}(?::|=|->|c'est|cest|c est"
+    r"|it's|its|she's|he's|they're"
+    r"|(?:is |was )?(?:called|named)|s'appelle|se nomme|est|is|was|etait)"
     rf"(?: genre(?= )| like(?= )| le(?= )| la(?= ))?\s{{0,3}}| {HANDLE_WORD} )"
     r"(@?[a-z0-9_][a-z0-9_.\-]{1,29})"
 )
-WEAK_LINK_RE = re.compile(r"(?:est|is|was|etait)(?: genre| like| le| la)?\s{0,3}$")
+WEAK_LINK_RE = re.compile(
+    r"(?:est|is|was|etait|she's|he's|they're)(?: genre| like| le| la)?\s{0,3}$"
+)
 PLATFORM_HINT_RE = re.compile(
     r"snap|insta|ig\b|tik|face|fb|twit|kik|disc|teleg|only|what|thread|redd|twitch|tind|grind"
     r"|bumb|messen|pof"
@@ -77,12 +87,22 @@ RAMQ_RE = re.compile(r"(?<![a-z0-9])([a-z]{4})([ -]?)(\d{4})\2(\d{4})(?![a-z0-9]
 RAMQ_CUE_RE = re.compile(
     r"ramq|carte soleil|assurance[ -]maladie|health card|health insurance|medicare|carte sante"
 )
-SIN_RE = re.compile(r"(?<![\d.,+-])(?<!\d )(\d{3})([ -]?)(\d{3})\2(\d{3})(?![\d-])(?! \d)")
+SIN_RE = re.compile(
+    r"(\d(?<![\d.,+-]\d)(?<!\d \d)\d\d)([ -]?)(\d{3})\2(\d{3})(?![\d-])(?! \d)"
+)
 PHONE_RE = re.compile(
     r"(?<![\d+])(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-]?)\d{3}[ .-]?\d{4}(?!\d)"
     r"|(?<![\w+])\+(?!1)\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){2,4}(?!\d)"
 )
-LOCAL_PHONE_RE = re.compile(r"(?<![\d.-])\d{3}[-.]\d{4}(?![\d.-])")
+LOCAL_PHONE_RE = re.compile(r"\d(?<![\d.-]\d)\d\d[-.]\d{4}(?![\d.-])")
+# Where phone numbers and SINs can be: runs of digits and the separators those patterns use,
+# holding at least 6 digits (see number_runs). Starting on a digit, "(" or "+"
+# lets the regex engine skip the rest of the text.
+NUMBER_RUN_RE = re.compile(r"[\d(+][\d .()+-]{5,200}")
+DIGIT_RE = re.compile(r"\d")
+POSTAL_HINT_RE = re.compile(r"\d[abceghj-nprstv-z][ -]?\d")  # the "1A 1" inside "A1A 1A1"
+RAMQ_HINT_RE = re.compile(r"\d{4}[ -]?\d{4}")
+YEAR_HINT_RE = re.compile(r"(?:19|20)\d\d")
 PHONE_CUE_RE = re.compile(
     r"\b(?:t[eé]l|tel\.?|phone|cell|cellulaire|num[eé]ro|number|appel\w*|call|text\w*|rejoindre"
     r"|reach)\b"
@@ -108,10 +128,10 @@ CUED_DATE_RE = re.compile(
     rf"(?<![\w/.-])(?:{FULL_DATE}|{MONTHS}\.? (?:de |of |en |in )?{YEAR}|{DAY} (?:de )?{MONTHS}"
     rf"|{MONTHS}\.? {DAY}|{YEAR}|[0-3]?\d[-/.][01]?\d(?:[-/.]\d\d)?)(?![\w/-])"
 )
-DOB_CUE_RE = re.compile(
-    r"\b(?:nee?s?|ne\(e\)|naissance|naiss\.?|ddn|d\.d\.n\.?|dob|d\.o\.b\.?|born|birth ?date"
-    r"|birth|birthday|bday|b-day|anniversaire)\b"
-)
+DOB_CUE_RE = re.compile(word_alternation((
+    "nee?s?", r"ne\(e\)", "naissance", r"naiss\.?", "ddn", r"d\.d\.n\.?", "dob", r"d\.o\.b\.?",
+    "born", "birth ?date", "birth", "birthday", "bday", "b-day", "anniversaire",
+)) + r"\b")
 NOT_BIRTH_CONTEXT_RE = re.compile(
     r"\b(?:depuis|since|from|until|jusqu|till|signal\w*|jugement|audience|hearing|court|cour"
     r"|incident|arrest\w*|arrivee|placement|admission|rencontre|meeting|rendez|rdv|formation"
@@ -124,7 +144,7 @@ APT = (
     r"(?:,? ?(?:app|appt|apt|appartement|apartment|unit|unite|suite|bureau|local|logement|log"
     r"|#|no)\.? ?#?\d{1,5}[a-z]?(?![\w]))?"
 )
-CIVIC = r"(?<![\w,.-])\d{1,5}[a-z]?(?:-\d{1,5})?"
+CIVIC = r"\d(?<![\w,.-]\d)\d{0,4}[a-z]?(?:-\d{1,5})?"  # digit first: see NUMBER_RUN_RE
 FR_STREET_TYPES = (
     r"(?:rue|avenue|av|ave|boulevard|boul|blvd|chemin|ch|autoroute|montee|croissant|impasse"
     r"|ruelle|rang|route|place|cote|allee|terrasse|promenade|carre|square|voie|circle)"
@@ -144,6 +164,14 @@ EN_UNAMBIGUOUS_TYPES = frozenset({"street", "avenue", "ave", "road", "rd", "boul
 EN_ADDRESS_RE = re.compile(
     rf"{CIVIC},? ((?:[\w'.-]{{1,40}} ){{1,4}}?){EN_STREET_TYPES}\b\.?"
 )
+FR_TYPE_WORDS = frozenset(FR_STREET_TYPES[3:-1].split("|"))
+EN_TYPE_WORDS = frozenset(EN_STREET_TYPES[3:-1].split("|"))
+COMPASS_WORDS = frozenset({"east", "west", "north", "south", "est", "ouest", "nord", "sud"})
+# "500 René-Lévesque West", "1 Notre-Dame Est": a civic number, a capitalised name, a direction.
+COMPASS_ADDRESS_RE = re.compile(
+    rf"{CIVIC},? (?P<name>[\w'.-]{{1,40}}(?: [\w'.-]{{1,40}}){{0,2}})"
+    r" (?:east|west|north|south|est|ouest|nord|sud)\b"
+)
 DIRECTION_RE = re.compile(
     r" (?:est|ouest|nord|sud|east|west|north|south|e|o|n|s|w)\b\.?(?=$|[\s,.;:!?)])"
 )
@@ -162,6 +190,12 @@ EN_SCHOOL_RE = re.compile(
     r"((?:[A-ZÀ-Ý][\w'.-]{0,40} ){1,4})"
     r"(?i:high school|high|secondary school|secondary|elementary school|elementary"
     r"|middle school|junior high|academy|college|collegiate|school|polyvalente|cegep)\b"
+)
+
+# One of these is in every school name the two patterns above can find (cheap pre-check).
+SCHOOL_HINT_RE = re.compile(
+    r"ecole|poly|college|cegep|academ|pensionnat|centre de formation|cfp|high|secondary"
+    r"|elementary|school"
 )
 
 TOKEN_RE = re.compile(r"[\w'-]+")
@@ -199,6 +233,24 @@ def normalise_phone(raw: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def number_runs(folded: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every run of digits and phone separators (space, ".", "-", "(",
+    ")", "+") holding at least 6 digits: the only places a phone number (6 digits at least,
+    international), a local number or a SIN can be (each is made of those characters alone)."""
+    out: list[tuple[int, int]] = []
+    for m in NUMBER_RUN_RE.finditer(folded):
+        if len(DIGIT_RE.findall(m.group())) >= 6:
+            out.append(m.span())
+    return out
+
+
+def _in_runs(
+    pattern: re.Pattern[str], folded: str, runs: list[tuple[int, int]]
+) -> list[re.Match[str]]:
+    """Matches of ``pattern`` inside the ``runs`` (look-behinds still see the text before)."""
+    return [m for lo, hi in runs for m in pattern.finditer(folded, lo, hi)]
+
+
 class PatternDetector:
     """Runs the pattern detectors; holds the allowed phone numbers and the reference year."""
 
@@ -224,27 +276,36 @@ class PatternDetector:
             spans += self.emails(folded)
             spans += self.at_handles(folded, spans)
         spans += self.cued_handles(folded)
-        has_digit = any(ch.isdigit() for ch in folded)
+        word_list = WORD_RE.findall(folded)
+        words = frozenset(word_list)
+        has_digit = DIGIT_RE.search(folded) is not None
         if has_digit:
-            spans += self.postal_codes(folded)
-            spans += self.ramq(text, folded)
-            spans += self.sins(folded)
-            spans += self.phones(text, folded)
+            if POSTAL_HINT_RE.search(folded):
+                spans += self.postal_codes(folded)
+            if RAMQ_HINT_RE.search(folded):
+                spans += self.ramq(text, folded)
+            runs = number_runs(folded)
+            if runs:
+                spans += self.sins(folded, runs)
+                spans += self.phones(text, folded, runs)
             spans += self.dobs(text, folded)
             spans += [(s, e, SERVICE_PLACE if locates_service(folded, s, e) else k)
-                      for s, e, k in self.addresses(text, folded)]
+                      for s, e, k in self.addresses(text, folded, words)]
         spans += self.schools(text, folded)
-        spans += self.evasions(text, folded, has_digit)
+        spans += self.evasions(text, folded, has_digit, word_list, words,
+                               [(s, e) for s, e, k in spans if k == "PHONE"])
         return _with_extensions(folded, spans)
 
-    def evasions(self, text: str, folded: str, has_digit: bool) -> list[Span]:
+    def evasions(
+        self, text: str, folded: str, has_digit: bool, word_list: list[str],
+        words: frozenset[str], phones: list[tuple[int, int]],
+    ) -> list[Span]:
         """Identifiers written to get past the plain patterns (see the modules imported).
 
         Each detector runs only when one of its trigger words is in the message (one pass to
-        collect the words), so ordinary messages pay for almost none of them."""
-        word_list = WORD_RE.findall(folded)
-        words = frozenset(word_list)
-        spans = self.spelled.scan(text, folded, word_list)
+        collect the words: ``word_list``/``words``), so ordinary messages pay for almost none
+        of them."""
+        spans = self.spelled.scan(text, folded, word_list, words, phones)
         if email_possible(words, folded, text):
             spans += spelled_emails(folded, self.stopwords, text)
         if words & DATE_TRIGGERS:
@@ -346,25 +407,25 @@ class PatternDetector:
                 out.append((m.start(), m.end(), "RAMQ"))
         return out
 
-    def sins(self, folded: str) -> list[Span]:
+    def sins(self, folded: str, runs: list[tuple[int, int]]) -> list[Span]:
         out: list[Span] = []
-        for m in SIN_RE.finditer(folded):
+        for m in _in_runs(SIN_RE, folded, runs):
             digits = m.group(1) + m.group(3) + m.group(4)
             if luhn_ok(digits):
                 out.append((m.start(), m.end(), "SIN"))
         return out
 
-    def phones(self, text: str, folded: str) -> list[Span]:
+    def phones(self, text: str, folded: str, runs: list[tuple[int, int]]) -> list[Span]:
         out: list[Span] = []
         seen: list[tuple[int, int]] = []
-        for m in PHONE_RE.finditer(folded):
+        for m in _in_runs(PHONE_RE, folded, runs):
             start, end = m.span()
             seen.append((start, end))
             number = normalise_phone(text[start:end])
             if number is None or number in self.allowed_phones:
                 continue
             out.append((start, end, "PHONE"))
-        for m in LOCAL_PHONE_RE.finditer(folded):
+        for m in _in_runs(LOCAL_PHONE_RE, folded, runs):
             if any(s <= m.start() < e for s, e in seen):
                 continue
             if PHONE_CUE_RE.search(folded, max(0, m.start() - 40), m.start()):
@@ -385,6 +446,8 @@ class PatternDetector:
             m = CUED_DATE_RE.search(folded, cue.end(), window_end)
             if m:
                 out.append((m.start(), m.end(), "DOB"))
+        if YEAR_HINT_RE.search(folded) is None:
+            return out  # every un-cued full date has a year
         for m in FULL_DATE_RE.finditer(folded):
             if any(s <= m.start() < e for s, e, _ in out):
                 continue
@@ -397,16 +460,20 @@ class PatternDetector:
             out.append((m.start(), m.end(), "DOB"))
         return out
 
-    def addresses(self, text: str, folded: str) -> list[Span]:
+    def addresses(self, text: str, folded: str, word_set: frozenset[str]) -> list[Span]:
+        """Civic addresses; each pattern runs only when its street-type (or direction) words
+        are among the message's words (``word_set``)."""
         out: list[Span] = []
-        for m in FR_ADDRESS_RE.finditer(folded):
+        fr_matches = FR_ADDRESS_RE.finditer(folded) if word_set & FR_TYPE_WORDS else ()
+        for m in fr_matches:
             end = self._street_name_end(
                 text, folded, m.start("name"), m.end("name"), m.group("type")
             )
             if end is None:
                 continue
             out.append((m.start(), self._address_tail(folded, end), "ADDRESS"))
-        for m in EN_ADDRESS_RE.finditer(folded):
+        en_matches = EN_ADDRESS_RE.finditer(folded) if word_set & EN_TYPE_WORDS else ()
+        for m in en_matches:
             if any(s <= m.start() < e for s, e, _ in out):
                 continue
             words = m.group(1).split()
@@ -418,6 +485,21 @@ class PatternDetector:
             if not capitalised and not (type_word in EN_UNAMBIGUOUS_TYPES and len(words) == 1):
                 continue
             out.append((m.start(), self._address_tail(folded, m.end()), "ADDRESS"))
+        if word_set & COMPASS_WORDS:
+            out += self._compass_addresses(text, folded, out)
+        return out
+
+    def _compass_addresses(self, text: str, folded: str, found: list[Span]) -> list[Span]:
+        """Civic addresses without a street type but with a direction ("at 500 René-Lévesque
+        West"): every word of the name capitalised, the first not a function word."""
+        out: list[Span] = []
+        for m in COMPASS_ADDRESS_RE.finditer(folded):
+            if any(s <= m.start() < e for s, e, _ in found):
+                continue
+            words = text[m.start("name"):m.end("name")].split()
+            if words and all(w[:1].isupper() for w in words) \
+                    and fold(words[0]) not in self.stopwords:
+                out.append((m.start(), self._address_tail(folded, m.end()), "ADDRESS"))
         return out
 
     def _street_name_end(
@@ -454,6 +536,8 @@ class PatternDetector:
 
     def schools(self, text: str, folded: str) -> list[Span]:
         out: list[Span] = []
+        if SCHOOL_HINT_RE.search(folded) is None:
+            return out
         for m in FR_SCHOOL_RE.finditer(folded):
             level = m.group(1).strip()
             name_end = None

@@ -3,22 +3,24 @@ letters for digits, or spelled out in French or English words.
 
 ``5 1 4 5 5 5 1 2 3 4``, ``514 555 12 34``, ``5l4-555-O142``, ``cinq un quatre cinq cinq cinq
 zéro un quatre deux``, ``four one eight five five five…``, ``quatre-un-huit``, ``cinq cent
-quatorze, cinq cent cinquante-cinq…`` and mixes of words and digits are read as one *run* of
-digits. A run holding a plausible North-American number (10 digits, or 11 starting with 1, whose
+quatorze, cinq cent cinquante-cinq…``, number words glued together or to digits
+(``fourthreeeight fivefivefive``, ``four1eight``), and mixes of words and digits (``quatre trois
+huit, 555, zéro un trente-trois``: a comma may stand next to a number word) are read as one
+*run* of digits ("zéro cent quarante-six" is 0, 146). A run holding a plausible North-American number (10 digits, or 11 starting with 1, whose
 area code and exchange fit the NANP plan) is a PHONE; a run of 7 digits is one only after a phone
 cue ("son cell", "text her at"). Plain digit groups count only when every group is short (at
 most 4 digits), so "dossier 2024-118734" or a court number is not read as a phone.
 
 Cost: without number words only the neighbourhood of digit clusters is read (one regex pass
 that starts on digits); with number words, one pass over digit-like tokens. The grammar runs on
-those tokens alone.
+those tokens alone, and not again on runs that the plain phone pattern already found.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 Span = tuple[int, int, str]
@@ -214,7 +216,7 @@ DIGIT_REGION_RE = re.compile(r"[0-9][0-9olis \t\n\-.()/+*_|~,]{3,80}")
 REGION_MARGIN = 16
 
 
-DIGITISH_RE = re.compile(r"(?<![a-z0-9])[0-9olis]{1,23}(?![a-z0-9])")
+DIGITISH_RE = re.compile(r"[0-9olis](?<![a-z0-9][0-9olis])[0-9olis]{0,22}(?![a-z0-9])")
 
 
 def _regions(folded: str) -> list[tuple[int, int]]:
@@ -232,14 +234,14 @@ def _regions(folded: str) -> list[tuple[int, int]]:
 Token = tuple[int, int, str]
 
 
-def _tokens(folded: str, words: list[str]) -> Iterator[Token]:
-    """Digit-like tokens: anywhere when number words are present, else only where digits
-    cluster (then only digits and look-alike letters can be part of a number). A glued token
-    ("four1eight") is split into its pieces."""
-    if _has_number_words(words):
+def _tokens(folded: str, spelled: bool) -> Iterator[Token]:
+    """Digit-like tokens: anywhere when number words are present (``spelled``), else only
+    where digits cluster (then only digits and look-alike letters can be part of a number).
+    A glued token ("four1eight") is split into its pieces."""
+    if spelled:
         for m in _candidate_re().finditer(folded):
             word = m.group(0)
-            if len(word) < 6 or word in CANDIDATE_WORDS or DIGITISH_RE.fullmatch(word):
+            if word in CANDIDATE_WORDS or DIGITISH_RE.fullmatch(word):
                 yield m.start(), m.end(), word
                 continue
             for piece in _segment_re().finditer(folded, m.start(), m.end()):
@@ -250,19 +252,17 @@ def _tokens(folded: str, words: list[str]) -> Iterator[Token]:
             yield m.start(), m.end(), m.group(0)
 
 
-def _has_number_words(words: list[str]) -> bool:
-    """A number word, alone or glued to others ("fivefivefive"), is among ``words``."""
-    return any(w in NUMBER_WORDS for w in words) or any(
-        len(w) >= 6 and w[:3] in GLUED_PREFIXES and _glued_word_re().fullmatch(w)
-        for w in words
-    )
+def _glued(words: frozenset[str]) -> bool:
+    """A word made of number words glued together ("fivefivefive") is among ``words``."""
+    return any(len(w) >= 6 and w[:3] in GLUED_PREFIXES and _glued_word_re().fullmatch(w)
+               for w in words)
 
 
-def _runs(folded: str, words: list[str]) -> list[list[Token]]:
+def _runs(folded: str, spelled: bool) -> list[list[Token]]:
     """Groups of digit-like tokens separated only by short runs of separators."""
     runs: list[list[Token]] = []
     current: list[Token] = []
-    for token in _tokens(folded, words):
+    for token in _tokens(folded, spelled):
         if current and not _joins(folded[current[-1][1]:token[0]], current[-1][2], token[2]):
             runs.append(current)
             current = []
@@ -303,14 +303,25 @@ class SpelledNumbers:
     def __init__(self, allowed_phones: frozenset[str]) -> None:
         self.allowed_phones = allowed_phones
 
-    def scan(self, text: str, folded: str, words: list[str]) -> list[Span]:
-        """``words``: the message's folded words (letters only), to skip work early."""
-        if not _worth_scanning(folded, words):
-            return []
+    def scan(
+        self, text: str, folded: str, words: list[str], word_set: frozenset[str],
+        found: Sequence[tuple[int, int]] = (),
+    ) -> list[Span]:
+        """``words``/``word_set``: the message's folded words (letters only), to skip work
+        early; ``found``: phone numbers already found, whose runs are not read again."""
+        number_words = sum(map(NUMBER_WORDS.__contains__, words))
+        if number_words < 3 and sum(map(folded.count, "0123456789")) < 3:
+            if not _glued(word_set):
+                return []  # not enough digits or number words to hold a number
+            spelled = True
+        else:
+            spelled = number_words > 0 or _glued(word_set)
         spans: list[Span] = []
-        for run in _runs(folded, words):
+        for run in _runs(folded, spelled):
             if len(run) == 1 and not run[0][2][0].isdigit():
                 continue  # a lone number word: "cinq places", "three beds"
+            if any(s <= run[0][0] and run[-1][1] <= e for s, e in found):
+                continue  # inside a number the plain patterns found
             for segment in _split(_words_to_pieces(text, run)):
                 spans += self._phones(folded, segment)
         return spans
@@ -388,16 +399,6 @@ def _phone_like(pieces: list[Piece]) -> bool:
     if len(pieces) == 1:
         return True
     return all(len(p.digits) <= 4 for p in pieces if p.plain)
-
-
-def _worth_scanning(folded: str, words: list[str]) -> bool:
-    """Cheap pre-check: enough digits, look-alike capitals or number words to hold a number."""
-    if sum(map(folded.count, "0123456789")) >= 3:
-        return True
-    if sum(1 for w in words if w in NUMBER_WORDS) >= 3:
-        return True
-    return any(len(w) >= 6 and w[:3] in GLUED_PREFIXES and _glued_word_re().fullmatch(w)
-               for w in words)
 
 
 def extend_with_extension(folded: str, end: int) -> int:

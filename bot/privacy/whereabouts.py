@@ -1,14 +1,21 @@
 """Where someone lives or hangs out, named without a civic number.
 
 A street (``rue Saint-Denis``, ``boulevard Pie-IX``, ``avenue du Parc``, ``rang Saint-Joseph``,
-``Sherbrooke Street east``) or an intersection (``coin Ontario et Papineau``, ``au coin de
-Sainte-Catherine et Saint-Laurent``, ``corner of Decarie and Jean-Talon``) is an ADDRESS when
-the sentence says that a person is there: a *whereabouts cue* (habite, reste, dort, traîne, se
-tient, chez son…, lives, stays, sleeps, crashes, hangs out, her place…) is nearer to the street
-than any *service cue* (refuge, shelter, bureau, office, CLSC, clinique, rencontre, meeting,
-formation, ouvert, opens, situé, located…). So ``le refuge est sur la rue Saint-Denis``,
-``rencontre au CLSC boulevard Pie-IX`` and ``notre bureau est au coin…`` pass, while ``elle dort
-chez son chum au coin Ontario et Papineau`` is flagged.
+``Sherbrooke Street east``; after "sur"/"on" also a hyphenated name, ``sur Jean-Talon``, or a
+name with a compass point, ``on Notre-Dame west``) or an intersection (``coin Ontario et
+Papineau``, ``au coin de Sainte-Catherine et Saint-Laurent``, ``corner of Decarie and
+Jean-Talon``) is an ADDRESS when the sentence says that a person is there: a *whereabouts cue*
+(habite, reste, dort, traîne, se tient, chez son…, on l'a vue, elle est souvent au, le gars la
+garde, lives, stays, sleeps, hangs out, was seen, she's always at, gets picked up, keeps her,
+her grandma's house, where she…, she walks) is nearer to the street than any *service cue*
+(refuge, shelter, bureau, office, CLSC, clinique, rencontre, meeting, formation, ouvert, opens,
+situé, located…). So ``le refuge est sur la rue Saint-Denis``, ``rencontre au CLSC boulevard
+Pie-IX`` and ``notre bureau est au coin…`` pass, while ``elle dort chez son chum au coin Ontario
+et Papineau`` is flagged. Groups ("les jeunes traînent…", "youth hang out…") are not a person.
+
+:func:`locates_service` applies the same rule to civic addresses, more strictly: the address
+of a service or meeting (``formation au 1000 rue Sherbrooke``) passes only when the service cue
+is close and clearly nearer than any person or home cue.
 
 Cues are looked for in the same sentence, within :data:`WINDOW` characters of the street.
 """
@@ -18,20 +25,24 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Iterable
 
+from bot.privacy.fastre import word_alternation
+
 Span = tuple[int, int, str]
 
 WINDOW = 90
 SENTENCE_BREAK = ".!?\n;"
 
 _PARTICLE = r"(?:(?:de la|de l'|du|des|de|d') ?)?"
-FR_STREET_RE = re.compile(
-    r"\b(?P<type>rue|boulevard|boul|blvd|bd|avenue|av|ave|chemin|ch|rang|montee|route|cote"
-    r"|croissant|ruelle|impasse|place|promenade|terrasse|allee|carre|square|autoroute)\.? "
-    rf"{_PARTICLE}(?=[\w])"
-)
 FR_TYPES = frozenset({"rue", "boulevard", "boul", "blvd", "bd", "avenue", "av", "ave", "chemin",
                       "ch", "rang", "montee", "route", "cote", "croissant", "ruelle", "impasse",
                       "place", "promenade", "terrasse", "allee", "carre", "square", "autoroute"})
+_FR_TYPE_ORDER = ("rue", "boulevard", "boul", "blvd", "bd", "avenue", "av", "ave", "chemin", "ch",
+                  "rang", "montee", "route", "cote", "croissant", "ruelle", "impasse", "place",
+                  "promenade", "terrasse", "allee", "carre", "square", "autoroute")
+# Regexes start on a letter (bot.privacy.fastre) so that a scan skips most of the text.
+FR_STREET_RE = re.compile(
+    rf"(?P<type>{word_alternation(_FR_TYPE_ORDER)})\.? {_PARTICLE}(?=[\w])"
+)
 EN_TYPES = frozenset({"street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "drive",
                       "dr", "lane", "crescent", "way", "court", "place", "terrace"})
 CORNER_WORDS = frozenset({"coin", "angle", "intersection", "corner", "croisement"})
@@ -40,23 +51,25 @@ AMBIGUOUS_TYPES = frozenset({"route", "cote", "croissant", "ruelle", "impasse", 
                              "promenade", "terrasse", "allee", "carre", "square", "ch", "av",
                              "bd"})
 EN_TYPE_RE = re.compile(
-    r"(?<=[\w.] )(?P<type>street|st|avenue|ave|road|rd|boulevard|blvd|drive|dr|lane|crescent"
-    r"|way|court|place|terrace)\b\.?"
+    "(?P<type>" + word_alternation(
+        ("street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "drive", "dr", "lane",
+         "crescent", "way", "court", "place", "terrace"), after=r"[\w.] ") + r")\b\.?"
 )
 EN_UNAMBIGUOUS = frozenset({"street", "avenue", "road", "boulevard", "blvd"})
 INTERSECTION_RE = re.compile(
-    r"\b(?:coin|angle|intersection|corner|croisement)(?: of| des rues| de la rue| de| du| des)?"
+    word_alternation(("coin", "angle", "intersection", "corner", "croisement"))
+    + r"(?: of| des rues| de la rue| de| du| des)?"
     r" (?P<a>[\w'.-]{2,30}(?: [\w'.-]{2,30}){0,2}) (?:et|and|&|/) "
     r"(?:(?:de |du |des )?(?:la )?(?:rue |boul(?:evard)?\.? |avenue |av\.? |street )?)"
     r"(?P<b>[\w'.-]{2,30})"
 )
 SAINT_STREET_RE = re.compile(
-    r"\b(?:sur|on) (?:la |the )?(?P<name>(?:saint|sainte|st|ste)-[\w'-]{2,30})"
+    word_alternation(("sur", "on")) + r" (?:la |the )?(?P<name>(?:saint|sainte|st|ste)-[\w'-]{2,30})"
 )
 # "on Notre-Dame west", "sur Ontario est", "sur Jean-Talon": a name with a compass point, or a
 # hyphenated name with no article before it (regions take one: "sur la Côte-Nord").
 BARE_STREET_RE = re.compile(
-    r"\b(?:sur|on) (?P<name>[\w'.]{2,30}(?:-[\w'.]{1,30}){0,3})"
+    word_alternation(("sur", "on")) + r" (?P<name>[\w'.]{2,30}(?:-[\w'.]{1,30}){0,3})"
     r"(?P<dir> (?:est|ouest|nord|sud|east|west|north|south)\b)?"
 )
 REGION_PARTS = frozenset({"rive", "cote", "bas", "haute", "basse", "vieux", "grand", "petite",
@@ -67,47 +80,69 @@ DIRECTION_RE = re.compile(
 TOKEN_RE = re.compile(r"[\w'-]+")
 DIRECTION_HINT_RE = re.compile(r" (?:est|ouest|nord|sud|east|west|north|south)\b")
 
-PERSON_CUE_RE = re.compile(
-    r"\b(?:habit(?:e|es|ent|ait|aient|er|ee|ees)"
-    r"|(?<!\ble )(?<!\bdu )(?<!\bau )rest(?:e|ait|er|ent)"
-    r"|vit|vivai\w*|vivent|vivre|dor(?:t|s|ment|mait|maient|mir)"
-    r"|(?<!\bune )(?<!\bla )couch(?:e|ait|er)"
-    r"|train(?:e|ait|er|ent)|se ten\w*|se tient|squatt\w*|(?<!\bla )log(?:e|eait|er)"
-    r"|demeur(?:e|ait|er)|hebergee?s?|creche\w*|se cach\w*"
-    r"|chez (?:son|sa|ses|un|une|elle|lui|eux|leur|des)"
-    r"|(?:son|sa|ses|leur) (?:appart\w*|logement|chambre|piaule|place|maison|condo|sous-sol)"
-    r"|(?:maison|appart\w*|logement|chambre) (?:de|du|d') ?(?:sa|son|ses|leur)|fait le trottoir"
+_SUBJECTS_FR = ("elle", "il", "elles", "ils")
+_SUBJECTS_EN = ("she", "he", "they")
+PERSON_CUES: tuple[str, ...] = (
+    r"habit(?:e|es|ent|ait|aient|er|ee|ees)",
+    r"r(?<!\ble r)(?<!\bdu r)(?<!\bau r)est(?:e|ait|er|ent)",
+    r"vit", r"vivai\w*", r"vivent", r"vivre", r"dor(?:t|s|ment|mait|maient|mir)",
+    r"c(?<!\bune c)(?<!\bla c)ouch(?:e|ait|er)",
+    r"train(?:e|ait|er|ent)", r"se ten\w*", r"se tient", r"squatt\w*",
+    r"l(?<!\bla l)og(?:e|eait|er)", r"demeur(?:e|ait|er)", r"hebergee?s?", r"creche\w*",
+    r"se cach\w*", r"chez (?:son|sa|ses|un|une|elle|lui|eux|leur|des)",
+    *(rf"{whose} (?:appart\w*|logement|chambre|piaule|place|maison|condo|sous-sol)"
+      for whose in ("son", "sa", "ses", "leur")),
+    *(rf"{home} (?:de|du|d') ?(?:sa|son|ses|leur)"
+      for home in ("maison", r"appart\w*", "logement", "chambre")),
+    r"fait le trottoir",
     # seen, met, picked up or kept somewhere: "on l'a vue sur", "le gars la garde"
-    r"|(?:l'|la |le |les )(?:a|ai|as|avait|avaient|avons|avez|ont) (?:vue?s?|croisee?s?"
-    r"|apercue?s?|ramassee?s?|embarquee?s?|deposee?s?|trouvee?s?|retrouvee?s?|pognee?s?)"
-    r"|(?:on|je|j'|il|elle|ils|elles|qui|gars|pimp|chum) (?:la |le |les |l')(?:voit|voyait"
-    r"|voient|croise|croisait|garde|gardait|tient|tenait|loge|logeait|heberge|hebergeait"
-    r"|cache|cachait|enferme|enfermait|ramasse|ramassait|embarque|embarquait)"
-    r"|se fait (?:ramasser|embarquer|deposer|pogner)|c'?est la qu'(?:elle|il)"
+    *(rf"{pronoun}(?:a|ai|as|avait|avaient|avons|avez|ont) (?:vue?s?|croisee?s?|apercue?s?"
+      r"|ramassee?s?|embarquee?s?|deposee?s?|trouvee?s?|retrouvee?s?|pognee?s?)"
+      for pronoun in ("l'", "la ", "le ", "les ")),
+    *(rf"{who} (?:la |le |les |l')(?:voit|voyait|voient|croise|croisait|garde|gardait|tient"
+      r"|tenait|loge|logeait|heberge|hebergeait|cache|cachait|enferme|enfermait|ramasse"
+      r"|ramassait|embarque|embarquait)"
+      for who in ("on", "je", "j'", "il", "elle", "ils", "elles", "qui", "gars", "pimp", "chum")),
+    r"se fait (?:ramasser|embarquer|deposer|pogner)", r"c'?est la qu'(?:elle|il)",
     # "elle est souvent au coin", "she's always on", "he was at"
-    r"|(?:elle|il|elles|ils) (?:est|etait|sont|etaient|sera)(?: souvent| toujours| encore"
-    r"| rendue?s?| surtout| juste| tout le temps)? (?:au|aux|a|sur|dans|pres|proche)"
-    r"|(?:she|he|they)(?:'s|'re| is| was| are| were)(?: often| always| usually| still| mostly"
-    r"| now| back| probably)? (?:on|at|near|around|by)"
-    r"|lives?|living|lived|stay(?:s|ing|ed)?|sleep(?:s|ing)?|slept|crash(?:es|ing|ed)?"
-    r"|hang(?:s|ing)? (?:out|around)|hung out|squat\w*|couch ?surf\w*|resides|resided|residing"
-    r"|walk(?:s|ing|ed)?(?![\w-])|works? (?:on|at|near)|working (?:on|at|near)"
-    r"|(?:her|his|their) (?:[a-z]+ )?(?:[a-z]+'s|place|apartment|apt|house|home|room|trailer"
-    r"|basement|condo)|works the (?:corner|street)|on la voit|seen|spotted"
-    r"|(?:gets?|got|getting) (?:picked up|dropped off)|(?:picks?|picked) (?:her|him|them) up"
-    r"|(?:drops?|dropped) (?:her|him|them) off|(?:keeps?|kept|holds?|held|locks?|locked)"
-    r" (?:her|him|them)|where (?:she|he|they)\b)\b"
+    *(rf"{who} (?:est|etait|sont|etaient|sera)(?: souvent| toujours| encore| rendue?s?"
+      r"| surtout| juste| tout le temps)? (?:au|aux|a|sur|dans|pres|proche)"
+      for who in _SUBJECTS_FR),
+    *(rf"{who}(?:'s|'re| is| was| are| were)(?: often| always| usually| still| mostly| now"
+      r"| back| probably)? (?:on|at|near|around|by)" for who in _SUBJECTS_EN),
+    r"lives?", r"living", r"lived", r"stay(?:s|ing|ed)?", r"sleep(?:s|ing)?", r"slept",
+    r"crash(?:es|ing|ed)?", r"hang(?:s|ing)? (?:out|around)", r"hung out", r"squat\w*",
+    r"couch ?surf\w*", r"resides", r"resided", r"residing",
+    *(rf"{who}(?: \w+)? (?:walks?|walked|walking|marche|marchait|marchent)(?![\w-])"
+      for who in (*_SUBJECTS_EN, *_SUBJECTS_FR)),
+    *(rf"{who}(?: \w+)? (?:works? (?:on|at|near)|working (?:on|at|near)"
+      r"|travaille (?:sur|au|a|pres|coin))" for who in ("she", "he", "elle", "il")),
+    *(rf"{whose} (?:[a-z]+ )?(?:[a-z]+'s|place|apartment|apt|house|home|room|trailer|basement"
+      r"|condo)" for whose in ("her", "his", "their")),
+    r"works the (?:corner|street)", r"on la voit", r"seen", r"spotted",
+    r"gets? (?:picked up|dropped off)", r"got (?:picked up|dropped off)",
+    r"getting (?:picked up|dropped off)", r"picks? (?:her|him|them) up",
+    r"picked (?:her|him|them) up", r"drops? (?:her|him|them) off",
+    r"dropped (?:her|him|them) off",
+    *(rf"{verb} (?:her|him|them)"
+      for verb in ("keeps?", "kept", "holds?", "held", "locks?", "locked")),
+    r"where (?:she|he|they)\b",
 )
-SERVICE_CUE_RE = re.compile(
-    r"\b(?:refuges?|shelters?|bureaux?|offices?|clsc|cliniques?|clinics?|centres?(?!-ville)"
-    r"|centers?|organismes?|organi[sz]ations?|rencontres?|meetings?|formations?|trainings?"
-    r"|ouvert\w*|ouvre|opens?|situee?s?|located|locaux|point de service|siege|headquarters"
-    r"|maisons? des jeunes|maisons? d'hebergement|halte|drop-?in|hopital|hospital|cegep"
-    r"|banque alimentaire|food bank|comptoir|services?|programmes?|programs?|rendez-vous|rdv"
-    r"|appointments?|ateliers?|workshops?|reunions?|conferences?|ressources?|resources?"
-    r"|auberges?|poste de police|police station|palais de justice|courthouse|tribunal"
-    r"|agence|agency|succursale|nos|notre|our|we're|we are|nous sommes)\b"
+PERSON_CUE_RE = re.compile(word_alternation(PERSON_CUES) + r"\b")
+SERVICE_CUES: tuple[str, ...] = (
+    "refuges?", "shelters?", "bureaux?", "offices?", "clsc", "cliniques?", "clinics?",
+    "centres?(?!-ville)", "centers?", "organismes?", "organi[sz]ations?", "rencontres?",
+    "meetings?", "formations?", "trainings?", r"ouvert\w*", "ouvre", "opens?", "situee?s?",
+    "located", "locaux", "point de service", "siege", "headquarters", "maisons? des jeunes",
+    "maisons? d'hebergement", "halte", "drop-?in", "hopital", "hospital", "cegep",
+    "banque alimentaire", "food bank", "comptoir", "services?", "programmes?", "programs?",
+    "rendez-vous", "rdv", "appointments?", "ateliers?", "workshops?", "reunions?",
+    "conferences?", "ressources?", "resources?", "auberges?", "poste de police",
+    "police station", "palais de justice", "courthouse", "tribunal", "agence", "agency",
+    "succursale", "nos", "notre", "our", "we're", "we are", "nous sommes", "cavac", "calacs",
+    "dpj", "cisss", "ciusss", "ymca", "ywca", "fondation", "foundation", "centre jeunesse",
 )
+SERVICE_CUE_RE = re.compile(word_alternation(SERVICE_CUES) + r"\b")
 
 
 class Whereabouts:
@@ -289,11 +324,13 @@ def _nearest(pattern: re.Pattern[str], folded: str, lo: int, hi: int, start: int
 
 
 # A youth's home named around a civic address: "visite à domicile au ...", "chez la mère au ...".
-HOME_CUE_RE = re.compile(
-    r"\b(?:domicile|home visit|chez (?:elle|lui|eux|la jeune|le jeune|la mere|le pere|sa|son"
-    r"|ses|leur)|(?:her|his|their) (?:home|address|family)|(?:son|sa|leur) (?:adresse"
-    r"|residence|famille)|adresse (?:de|du) (?:la|le|sa|son))\b"
-)
+HOME_CUE_RE = re.compile(word_alternation((
+    "domicile", "home visit",
+    "chez (?:elle|lui|eux|la jeune|le jeune|la mere|le pere|sa|son|ses|leur)",
+    *(f"{whose} (?:home|address|family)" for whose in ("her", "his", "their")),
+    *(f"{whose} (?:adresse|residence|famille)" for whose in ("son", "sa", "leur")),
+    "adresse (?:de|du) (?:la|le|sa|son)",
+)) + r"\b")
 SERVICE_REACH = 40  # a service cue farther than this from a civic address does not count
 SERVICE_MARGIN = 10  # ... nor one that is not this much nearer than every person cue
 
@@ -320,6 +357,9 @@ GENERIC_SUBJECT_RE = re.compile(
     r"\b(?:les|des|plusieurs|beaucoup de|bcp de|certains|certaines|d'autres|nos|many|lots of"
     r"|a lot of|some|several|the|other|most|plein de) (?:jeunes|filles|gars|ados|adolescent\w*"
     r"|youths?|kids|girls|boys|teens|people|gens|personnes|clients?|clientes)\b"
+    # a bare plural subject: "youth hang out on ...", "jeunes traînent sur ..."
+    r"|(?:^|[.!?;,]\s{0,3})(?:(?:jeunes|ados|youths|kids|teens|girls) (?!(?:est|a)\b)"
+    r"|youth (?!\w{1,20}s\b))\w"
 )
 
 

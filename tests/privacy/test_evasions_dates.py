@@ -54,3 +54,36 @@ MUST_PASS = [
 def test_ages_and_other_dates_pass(screen, text):
     result = screen.scan(text)
     assert result.identifying is False, [(text[s:e], k) for s, e, k in result.spans]
+
+
+# --- an age in words then "on"/"le", and "she'll be", "going to be" before the day ---
+
+AGE_IN_WORDS_THEN_DAY = [
+    ("en", "she just turned sixteen on the third of may", "the third of may"),
+    ("en", "he turned fourteen on june 2nd", "june 2nd"),
+    ("en", "she'll be 16 on december 2nd, then she can leave", "december 2nd"),
+    ("en", "she's going to be seventeen on march 4", "march 4"),
+    ("fr", "elle a eu quinze ans le douze juillet", "douze juillet"),
+    ("fr", "il aura dix-sept le 4 avril", "4 avril"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "span"), AGE_IN_WORDS_THEN_DAY,
+                         ids=[b[2] for b in AGE_IN_WORDS_THEN_DAY])
+def test_age_in_words_then_a_day(screen, lang, text, span):
+    assert ("DOB", span) in found(screen, text)
+
+
+AGE_IN_WORDS_MUST_PASS = [
+    "she just turned sixteen on her own, no party",
+    "she turned fifteen last month",
+    "she'll be 16 soon, we should plan",
+    "elle a eu quinze ans la semaine passée",
+    "the training will be on the third of may",
+]
+
+
+@pytest.mark.parametrize("text", AGE_IN_WORDS_MUST_PASS)
+def test_age_in_words_without_a_day_passes(screen, text):
+    result = screen.scan(text)
+    assert result.identifying is False, [(text[s:e], k) for s, e, k in result.spans]

@@ -65,3 +65,71 @@ MUST_PASS = [
 def test_ordinary_at_and_point_pass(screen, text):
     result = screen.scan(text)
     assert result.identifying is False, [(text[s:e], k) for s, e, k in result.spans]
+
+
+# --- "à"/"a"/"chez" for "@"; a plain at before a mail provider with no TLD ---
+
+PLAIN_AT_EMAILS = [
+    ("fr", "son courriel c'est jade.b à hotmail point ca", "jade.b à hotmail point ca"),
+    ("fr", "elle écrit de lulu2010 a hotmail point com", "lulu2010 a hotmail point com"),
+    ("fr", "son mail : xo_b chez hotmail point com", "xo_b chez hotmail point com"),
+    ("fr", "courriel : mimi_22 à gmail", "mimi_22 à gmail"),
+    ("en", "her email is xoxo at gmail", "xoxo at gmail"),
+    ("en", "reach her at xo.b at outlook, she checks it", "xo.b at outlook"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "span"), PLAIN_AT_EMAILS,
+                         ids=[e[2] for e in PLAIN_AT_EMAILS])
+def test_email_with_a_plain_word_for_at(screen, lang, text, span):
+    assert ("EMAIL", span) in found(screen, text)
+
+
+PLAIN_AT_MUST_PASS = [
+    "elle a hotmail point com sur son téléphone",
+    "on va chez Videotron point final",
+    "il est chez hotmail maintenant, il travaille là",
+    "meet at live music night, 8pm",
+    "she was at gmail headquarters for a tour",
+    "écris à la DPJ, point final",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_AT_MUST_PASS)
+def test_ordinary_a_chez_and_at_pass(screen, text):
+    result = screen.scan(text)
+    assert result.identifying is False, [(text[s:e], k) for s, e, k in result.spans]
+
+
+# --- accounts named through their owner ("ig of the guy: ...") or "s'appelle" ---
+
+OWNED_HANDLES = [
+    ("en", "snap of her cousin: lil.kay514", "lil.kay514"),
+    ("fr", "le snap de son chum : kevlaflame", "kevlaflame"),
+    ("fr", "insta de la fille = mimi_xoxo", "mimi_xoxo"),
+    ("fr", "le gars sur snap s'appelle bigmoney514", "bigmoney514"),
+    ("en", "his telegram is called kingpin99", "kingpin99"),
+    ("fr", "sur insta elle est lil.jay", "lil.jay"),
+    ("en", "on snap she's xo.bree_", "xo.bree_"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "span"), OWNED_HANDLES, ids=[h[2] for h in OWNED_HANDLES])
+def test_account_named_through_its_owner(screen, lang, text, span):
+    assert ("HANDLE", span) in found(screen, text)
+
+
+OWNED_MUST_PASS = [
+    "insta de sa soeur : privé",
+    "the snap of the group: closed since monday",
+    "insta de l'organisme : tel.jeunes",
+    "the snap called for help",
+    "on snap she's private now",
+    "sur insta elle est super active",
+]
+
+
+@pytest.mark.parametrize("text", OWNED_MUST_PASS)
+def test_private_or_service_accounts_pass(screen, text):
+    result = screen.scan(text)
+    assert result.identifying is False, [(text[s:e], k) for s, e, k in result.spans]

@@ -109,3 +109,65 @@ def test_unknown_word_without_person_context_passes(screen):
 def test_place_prepositions_keep_towns_as_places(screen):
     assert screen.scan("Elle veut aller à Alma chez sa grand-mère.").identifying is False
     assert screen.scan("She moved to Chelsea last year.").identifying is False
+
+
+# --- colloquial French negation, names with an apostrophe, names that are also places or
+# words (only a person's action counts), full names whose surname is a place, nicknames with
+# an article, and frequent names added to the community list ---
+
+MORE_NAMES = [
+    ("fr", "Tyrese a pas répondu depuis lundi", "Tyrese"),
+    ("fr", "Kemberly a jamais rappelé", "Kemberly"),
+    ("en", "Jo'Anna ran away again", "Jo'Anna"),
+    ("en", "Ta'Niyah said she would come", "Ta'Niyah"),
+    ("fr", "hier, Ja'Nya est arrivée au refuge", "Ja'Nya"),
+    ("en", "Chelsea didn't come back last night", "Chelsea"),
+    ("en", "Alma is 14 and staying with a friend", "Alma"),
+    ("en", "Paris is refusing to talk to her worker", "Paris"),
+    ("fr", "Alma ne répond plus depuis hier", "Alma"),
+    ("fr", "Maria Gatineau a appelé pour sa fille", "Maria"),
+    ("en", "Savannah Granby missed court today", "Savannah"),
+    ("fr", "on l'appelle la Puce dans la rue", "Puce"),
+    ("en", "they call her the Princess", "Princess"),
+    ("fr", "Morgane a texté cette nuit", "Morgane"),
+    ("fr", "Mylène n'est pas rentrée", "Mylène"),
+    ("fr", "Dieunie est partie avec son chum", "Dieunie"),
+    # a listed name that is also a word, then where the person is
+    ("fr", "Marie est chez son chum depuis lundi", "Marie"),
+    ("fr", "Maxime est avec elle au parc", "Maxime"),
+    ("en", "Rose is at her aunt's place tonight", "Rose"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "name"), MORE_NAMES, ids=[n[2] for n in MORE_NAMES])
+def test_more_people_named(screen, lang, text, name):
+    assert ("PERSON", name) in found(screen, text)
+
+
+MORE_MUST_PASS = [
+    # a place or an organisation acting, not a person
+    "Chelsea doesn't have beds tonight",
+    "Victoria won't take her, no room",
+    "Paris is refusing all transfers this month",
+    "Alma a refusé la demande de transfert",
+    "Alma is 2 hours from Chicoutimi",
+    "Alma is 15 minutes from the shelter",
+    # ordinary words that are names elsewhere, with the same verbs
+    "Hope didn't help much this time",
+    "Rose won't bloom in this cold",
+    "Grace is at the heart of our work",
+    "Hope is in the air this week",
+    "Victoire est au rendez-vous pour l'équipe",
+    "Alma est au Lac-Saint-Jean, à deux heures d'ici",
+    # an apostrophe that is not a name
+    "Y'All said hi from the drop-in",
+    "La ressource s'appelle la Maison",
+    # a civic address of a meeting, with a direction that is also a name
+    "training at 1500 Sherbrooke Street West, room 3",
+]
+
+
+@pytest.mark.parametrize("text", MORE_MUST_PASS)
+def test_places_acting_and_ordinary_words_pass(screen, text):
+    result = screen.scan(text)
+    assert result.identifying is False, [(text[s:e], k) for s, e, k in result.spans]

@@ -4,11 +4,15 @@ normalised copy; the spans still index the text exactly as it was typed."""
 
 from __future__ import annotations
 
+import random
+import re
 import time
 
 import pytest
 
 from bot.privacy import KINDS
+from bot.privacy.fastre import word_alternation
+from bot.privacy.folding import _table, fold
 from bot.privacy.normalise import normalise
 from tests.privacy.helpers import found
 
@@ -113,6 +117,19 @@ HOSTILE = [
     "plaque FXT " * 360,
     "née le trois mars " * 220,
     "Nivaaq " * 570,
+    # the patterns added for glued numbers, "à"/"chez" e-mails, owned accounts, streets
+    "fiveone" * 570,
+    "1one" * 1000,
+    "4" * 3999 + "a",
+    "quatre, 555, " * 300,
+    "x.y à gmail point " * 220,
+    "snap de " + "a" * 3990,
+    "ig of the guy: " * 260,
+    "sur Aa-Bb " * 400,
+    "elle est souvent au " * 200,
+    "1000 A B C West " * 250,
+    "Ma'K " * 800,
+    "on l'appelle la " * 250,
 ]
 
 
@@ -124,3 +141,26 @@ def test_hostile_input_stays_fast_and_well_formed(screen, text):
     assert set(result.kinds) <= set(KINDS)
     assert all(0 <= s < e <= len(text) for s, e, _ in result.spans)
     assert result.spans == sorted(result.spans)
+
+
+# --- the speed-ups keep the results: folding and the fast word alternations ---------------
+
+
+def test_fast_fold_equals_the_folding_table():
+    rng = random.Random(3)
+    pool = [chr(c) for c in range(0x20, 0x300)] + list("’‘ʼ´`‐‑–—\u00a0\u202fİıǅẞαΑЖж")
+    for _ in range(3000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 40)))
+        assert fold(text) == text.translate(_table()), repr(text)
+
+
+def test_word_alternation_matches_like_a_plain_boundary_alternation():
+    words = ["rue", "route", "rang", "av", "avenue", "on", "one", "sur", "s'appelle"]
+    fast = re.compile(word_alternation(words) + r"\b")
+    plain = re.compile(r"\b(?:" + "|".join(words) + r")\b")
+    rng = random.Random(4)
+    for _ in range(3000):
+        text = " ".join(rng.choice(words + ["x", "rues", "avenues", "sont", "l'on"])
+                        for _ in range(rng.randint(1, 6)))
+        assert [m.span() for m in fast.finditer(text)] == \
+            [m.span() for m in plain.finditer(text)], text

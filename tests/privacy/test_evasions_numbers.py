@@ -123,3 +123,44 @@ def test_extension_of_a_public_line_passes(screen):
 
 def test_luhn_invalid_spaced_sin_is_not_a_sin(screen):
     assert "SIN" not in screen.scan("NAS 4 1 9 4 8 7 5 7 5").kinds
+
+
+# --- number words glued together or to digits; commas next to number words; "zéro cent" ---
+
+GLUED_AND_MIXED_PHONES = [
+    ("en", "her number is fiveonefour fivefivefive zeroonetwothree",
+     "fiveonefour fivefivefive zeroonetwothree"),
+    ("fr", "son cell : cinqunquatre cinqcinqcinq zerounneuftrois",
+     "cinqunquatre cinqcinqcinq zerounneuftrois"),
+    ("en", "she wrote 4three8 555 01 66 on the intake form", "4three8 555 01 66"),
+    ("en", "text him at 8one9 5five5 0one23", "8one9 5five5 0one23"),
+    ("fr", "il m'a donné le 51quatre 555 0 1 8 8", "51quatre 555 0 1 8 8"),
+    ("fr", "texte-la : huit un neuf, 555, zéro un soixante-dix-sept",
+     "huit un neuf, 555, zéro un soixante-dix-sept"),
+    ("en", "call him, 438, five five five, 01 44", "438, five five five, 01 44"),
+    ("fr", "quatre cinq zéro, cinq cinq cinq, zéro cent vingt-deux",
+     "quatre cinq zéro, cinq cinq cinq, zéro cent vingt-deux"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "span"), GLUED_AND_MIXED_PHONES,
+                         ids=[p[2] for p in GLUED_AND_MIXED_PHONES])
+def test_glued_or_mixed_phone(screen, lang, text, span):
+    assert ("PHONE", span) in found(screen, text)
+
+
+GLUED_MUST_PASS = [
+    "someone said fourfive times, no idea what it means",
+    "cinq, six, sept jeunes attendus ce soir",
+    "un, deux, trois, 514 places au total cette année",
+    "three beds, 2 cribs, one couch, 4 mattresses",
+    "le 15, 16 et 17 mars, formation, 9h à 16h",
+    "she's fifteen, 5 ft 4, 110 lbs",
+    "chambre 12, lit 3, étage 4",
+]
+
+
+@pytest.mark.parametrize("text", GLUED_MUST_PASS)
+def test_counts_with_commas_and_glued_words_pass(screen, text):
+    result = screen.scan(text)
+    assert result.identifying is False, [(text[s:e], k) for s, e, k in result.spans]

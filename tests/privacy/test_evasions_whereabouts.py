@@ -77,3 +77,92 @@ def test_person_cue_nearer_than_a_service_cue_wins(screen):
 
 def test_civic_addresses_are_still_found(screen):
     assert screen.scan("Elle reste au 4521 rue Saint-Hubert.").kinds == ["ADDRESS"]
+
+
+# --- more ways of saying that a person is somewhere: seen, usually at, picked up, kept, at a
+# relative's, "where she ..." (the street may come first), walking ---
+
+MORE_WHEREABOUTS = [
+    ("fr", "on l'a vue sur le boulevard Saint-Laurent vers 2h", "boulevard Saint-Laurent"),
+    ("fr", "il l'a croisée coin Jarry et Saint-Michel", "coin Jarry et Saint-Michel"),
+    ("fr", "elle est souvent au coin Beaubien et Saint-Denis la nuit",
+     "coin Beaubien et Saint-Denis"),
+    ("fr", "le gars la garde dans un appart sur la rue Bélanger", "rue Bélanger"),
+    ("fr", "la maison de sa tante est sur le rang du Ruisseau", "rang du Ruisseau"),
+    ("fr", "elle marche souvent sur Ontario est", "Ontario est"),
+    ("en", "she was seen on Jarry street last night", "Jarry street"),
+    ("en", "she's always at the corner of Pie-IX and Jarry after midnight",
+     "corner of Pie-IX and Jarry"),
+    ("en", "corner of Jean-Talon and Saint-Michel, that's where she gets picked up",
+     "corner of Jean-Talon and Saint-Michel"),
+    ("en", "her uncle's trailer is on rang Saint-Joseph", "rang Saint-Joseph"),
+    ("en", "the guy keeps her in a room on boul. Lacordaire", "boul. Lacordaire"),
+    ("en", "he picks her up on Henri-Bourassa every friday", "Henri-Bourassa"),
+    ("en", "she walks on Sherbrooke east at night", "Sherbrooke east"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "span"), MORE_WHEREABOUTS,
+                         ids=[w[2] for w in MORE_WHEREABOUTS])
+def test_more_person_whereabouts(screen, lang, text, span):
+    assert ("ADDRESS", span) in found(screen, text)
+
+
+MORE_MUST_PASS = [
+    # a street after "sur"/"on" without a person: regions, platforms, groups, staff
+    "elle habite sur la Côte-Nord avec sa mère",
+    "she lives on the South Shore now",
+    "elle est sur Facebook tout le temps",
+    "she's on Instagram a lot",
+    "youth hang out on Notre-Dame west at night",
+    "jeunes traînent sur Sainte-Catherine le soir",
+    "the team walks on Saint-Denis every thursday",
+    "we walk on Sherbrooke east during outreach",
+    "the youth clinic on Notre-Dame west does walk-ins",
+    "meet at the coffee shop on Mont-Royal before the home visit",
+    "la clinique sur Jean-Talon est ouverte, elle est souvent pleine",
+]
+
+
+@pytest.mark.parametrize("text", MORE_MUST_PASS)
+def test_regions_groups_staff_and_services_pass(screen, text):
+    result = screen.scan(text)
+    assert result.identifying is False, [(text[s:e], k) for s, e, k in result.spans]
+
+
+# --- civic addresses: a service or meeting venue passes only when its cue is clearly nearer
+# than any person cue; a civic number with a direction and no street type is an address ---
+
+SERVICE_ADDRESSES = [
+    "le refuge est au 1234 rue Ontario, ouvert 24h",
+    "formation au 500 boul. Crémazie pour les intervenants",
+    "rencontre d'équipe au 1001 boulevard de Maisonneuve, 7e étage",
+    "l'atelier se donne au 3000 rue Omer-Lavallée, local 201",
+    "le CAVAC est au 1 rue Notre-Dame Est",
+    "training at 1500 Sherbrooke Street West, room 3",
+    "our office is at 4321 Saint-Denis Street, come by",
+    "the meeting is at 2100 Sainte-Catherine West, suite 400",
+]
+
+
+@pytest.mark.parametrize("text", SERVICE_ADDRESSES)
+def test_civic_address_of_a_service_or_meeting_passes(screen, text):
+    result = screen.scan(text)
+    assert result.identifying is False, [(text[s:e], k) for s, e, k in result.spans]
+
+
+PERSON_ADDRESSES = [
+    ("fr", "elle habite au 4521 rue Saint-Hubert, près du refuge", "4521 rue Saint-Hubert"),
+    ("fr", "visite à domicile au 4521 rue Saint-Hubert demain", "4521 rue Saint-Hubert"),
+    ("fr", "rencontre chez la mère au 88 rue Fleury", "88 rue Fleury"),
+    ("fr", "elle habite au 1 Notre-Dame Est, app 4", "1 Notre-Dame Est, app 4"),
+    ("en", "She lives at 1000 Sherbrooke Street, near our office", "1000 Sherbrooke Street"),
+    ("en", "she stays at 500 René-Lévesque West with her pimp", "500 René-Lévesque West"),
+    ("en", "home visit at 77 Jarry Street tomorrow", "77 Jarry Street"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "span"), PERSON_ADDRESSES,
+                         ids=[p[2] for p in PERSON_ADDRESSES])
+def test_civic_address_of_a_person_is_flagged(screen, lang, text, span):
+    assert ("ADDRESS", span) in found(screen, text)

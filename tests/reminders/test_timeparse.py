@@ -81,6 +81,8 @@ def test_moments(text: str, expected: str) -> None:
         ("demain 9h: K7-4QX suivi", "K7-4QX suivi"),
         ("in 30 min to call back", "call back"),
         ("friday 14:00 K7-4QX", "K7-4QX"),
+        ("demain 9h 49-jv3", "49-jv3"),  # a case code starting with digits is not minutes
+        ("demain 9h 49 K7-4QX", "K7-4QX"),
         ("lundi rencontre d'équipe", "rencontre d'équipe"),
     ],
 )

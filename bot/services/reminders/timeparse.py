@@ -140,7 +140,12 @@ PART = re.compile(
     + END
 )
 CONNECTOR = re.compile(r"(?:a|at|@|vers|around|avant|before|by|pour|for)\s+")
-TIME_H = re.compile(r"(?P<h>\d{1,2})\s*h(?:eures?)?\s*(?P<m>\d{2})?(?:\s*(?:min|mn))?" + END)
+# Minutes never start a case code: "9h 49-JV3" is 9 h and the case 49-JV3.
+_NOT_A_CASE_CODE = r"(?!-[ACDEFHJKMNPQRTUVWXYacdefhjkmnpqrtuvwxy3479]{3}(?![\w-]))"
+TIME_H = re.compile(
+    rf"(?P<h>\d{{1,2}})\s*h(?:eures?)?\s*(?P<m>\d{{2}}{_NOT_A_CASE_CODE})?(?:\s*(?:min|mn))?"
+    + END
+)
 TIME_COLON = re.compile(
     r"(?P<h>\d{1,2})[:.](?P<m>\d{2})\s*(?P<ampm>a\.?m\.?|p\.?m\.?)?" + END
 )
