@@ -134,20 +134,32 @@ async def refuse_identifying(
     deleted = await _delete(message)
     await message.answer(refusal_text(kinds, deleted, wording))
     log.info("flagged message refused: %s", counts)
-    if session is not None:
-        user_id = message.from_user.id if message.from_user else None
-        actor = await workers.by_telegram_id(session, user_id) if user_id else None
-        await audit.record(
-            session,
-            at=app.clock.now() if app is not None else datetime.now(UTC),
-            action="privacy.refused",
-            actor=actor,
-            actor_telegram_id=user_id,
-            context=context or None,
-            kinds=",".join(kinds),
-            counts=",".join(f"{k}:{n}" for k, n in sorted(counts.items())),
-            deleted=deleted,
-        )
+    await _audit_refusal(
+        message, app, session, "privacy.refused", context,
+        kinds=",".join(kinds),
+        counts=",".join(f"{k}:{n}" for k, n in sorted(counts.items())),
+        deleted=deleted,
+    )
+
+
+async def _audit_refusal(
+    message: Message, app: App | None, session: AsyncSession | None, action: str,
+    context: str, **details: Any,
+) -> None:
+    """Audit a refusal: who and in which step, with codes and counts only (no session: none)."""
+    if session is None:
+        return
+    user_id = message.from_user.id if message.from_user else None
+    actor = await workers.by_telegram_id(session, user_id) if user_id else None
+    await audit.record(
+        session,
+        at=app.clock.now() if app is not None else datetime.now(UTC),
+        action=action,
+        actor=actor,
+        actor_telegram_id=user_id,
+        context=context or None,
+        **details,
+    )
 
 
 async def refuse_unavailable(
@@ -156,17 +168,7 @@ async def refuse_unavailable(
 ) -> None:
     """The screen failed: say that nothing was stored or transmitted (fail closed)."""
     await message.answer(_(screening.ScreenUnavailable.message))
-    if session is not None:
-        user_id = message.from_user.id if message.from_user else None
-        actor = await workers.by_telegram_id(session, user_id) if user_id else None
-        await audit.record(
-            session,
-            at=app.clock.now() if app is not None else datetime.now(UTC),
-            action="privacy.unavailable",
-            actor=actor,
-            actor_telegram_id=user_id,
-            context=context or None,
-        )
+    await _audit_refusal(message, app, session, "privacy.unavailable", context)
 
 
 async def screened_or_refused(
@@ -200,16 +202,5 @@ async def refuse_unscreenable(
     await message.answer(_(UNSCREENABLE_WORDING[0] if deleted else UNSCREENABLE_WORDING[1]))
     kind = str(getattr(message.content_type, "value", message.content_type))
     log.info("unscreenable message refused: %s", kind)
-    if session is not None:
-        user_id = message.from_user.id if message.from_user else None
-        actor = await workers.by_telegram_id(session, user_id) if user_id else None
-        await audit.record(
-            session,
-            at=app.clock.now() if app is not None else datetime.now(UTC),
-            action="privacy.unscreenable",
-            actor=actor,
-            actor_telegram_id=user_id,
-            context=context or None,
-            content_type=kind,
-            deleted=deleted,
-        )
+    await _audit_refusal(message, app, session, "privacy.unscreenable", context,
+                         content_type=kind, deleted=deleted)
