@@ -52,7 +52,7 @@ KIND_LABELS = {
     "DOB": N_("a date of birth"),
     "PHONE": N_("a phone number"),
     "EMAIL": N_("an email address"),
-    "ADDRESS": N_("a street address"),
+    "ADDRESS": N_("an address or a place where someone can be found"),
     "POSTAL_CODE": N_("a postal code"),
     "RAMQ": N_("a health insurance number (RAMQ)"),
     "SIN": N_("a social insurance number"),
