@@ -6,11 +6,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from bot.app import App
 from bot.cli.common import run_with_app, settings_or_exit
 from bot.db.migrate import upgrade
 from bot.services import crypto, retention
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.services.privacy_audit import AuditReport
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -118,7 +123,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
     return 1 if counts.get("unreadable") else 0
 
 
-def audit_lines(report) -> list[str]:  # type: ignore[no-untyped-def]
+def audit_lines(report: AuditReport) -> list[str]:
     """The audit report for a terminal: counts, row ids and kinds; never a stored text."""
     lines = [f"relais: privacy audit: {report.scanned_count} stored value(s) in "
              f"{len(report.columns)} column(s) screened with the current privacy screen"]
@@ -139,7 +144,7 @@ def audit_lines(report) -> list[str]:  # type: ignore[no-untyped-def]
     return lines
 
 
-def _audit_settings(database: str | None):  # type: ignore[no-untyped-def]
+def _audit_settings(database: str | None) -> Settings:
     """Settings for the audit: never creates a key file, but reads the ``relais try`` one."""
     from bot.cli.common import shown_url, sqlite_file
 

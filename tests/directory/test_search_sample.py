@@ -96,8 +96,7 @@ async def test_confidential_addresses_never_shown(app: App, tmp_path) -> None:  
 async def test_no_local_service_offers_neighbours_and_lines(seeded: App) -> None:
     found, outcome = await ask(seeded, "travail de rue pour un jeune de 15 ans à Chibougamau", limit=10)
     assert found.criteria.regions == ("10",)
-    if outcome.local_total:
-        pytest.skip("the sample now has local street outreach in Nord-du-Québec")
+    assert outcome.local_total == 0  # the sample has no street outreach in Nord-du-Québec
     assert outcome.results
     kinds = {r.kind for r in outcome.results}
     assert kinds <= {"neighbour", "province_line", "province"}

@@ -80,11 +80,12 @@ def _strings(value: Any) -> tuple[str, ...]:
 
 
 def _vocabulary(taxonomy: Any = None) -> frozenset[str]:
+    """The taxonomy's need vocabulary (the process's cached taxonomy by default)."""
     if taxonomy is None:
         from knowledge.taxonomy import load_taxonomy
 
         taxonomy = load_taxonomy()
-    return frozenset(getattr(taxonomy, "vocabulary", ()) or ())
+    return taxonomy.vocabulary
 
 
 @dataclass(frozen=True)

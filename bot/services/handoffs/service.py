@@ -23,6 +23,7 @@ from bot.models.core import Worker
 from bot.models.directory import DirectoryService
 from bot.models.handoffs import Handoff, HandoffEvent, HandoffRecipient
 from bot.services import audit, cases, crypto
+from bot.services.directory.criteria import stored_criteria
 from bot.services.handoffs import notify, routing
 from bot.services.handoffs.lifecycle import (
     ACTIVE,
@@ -199,8 +200,6 @@ def stored_search(criteria: dict[str, Any] | None, case: Case,
     the case's criteria when it came from no search."""
     if not criteria:
         return criteria_from_case(case, service)
-    from bot.services.directory.criteria import stored_criteria
-
     return stored_criteria(criteria)
 
 
