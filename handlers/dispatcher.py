@@ -50,7 +50,13 @@ def build_storage(app: App) -> tuple[BaseStorage, BaseEventIsolation]:
 
 
 def build_routers(app: App) -> list[Router]:
-    return [module.build_router(app) for module in import_modules(ROUTER_MODULES)]
+    # TRANSITION (issue 14): factories still taking ``app`` get it; the others take nothing.
+    import inspect
+    routers = []
+    for module in import_modules(ROUTER_MODULES):
+        takes_app = bool(inspect.signature(module.build_router).parameters)
+        routers.append(module.build_router(app) if takes_app else module.build_router())
+    return routers
 
 
 def build_dispatcher(app: App) -> Dispatcher:
