@@ -9,6 +9,7 @@ from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation, Re
 
 from bot.app import App
 from bot.plugins import import_modules
+from handlers.isolation import CROSS_PROCESS_POLL_SECONDS, LocalFirstIsolation
 from handlers.middlewares.database import DatabaseMiddleware
 from handlers.middlewares.errors import ErrorReplyMiddleware
 from handlers.middlewares.flow import CommandLeavesFlowMiddleware
@@ -39,24 +40,20 @@ def build_storage(app: App) -> tuple[BaseStorage, BaseEventIsolation]:
     key_builder = DefaultKeyBuilder(prefix=f"{app.redis_prefix}:fsm", with_bot_id=True)
     # A chat's lock outlives a process killed while holding it only as long as an update's claim
     # (aiogram's default is 60 s): after a crash, that chat's updates wait no longer than that.
-    lock = {"timeout": app.settings.inbox_claim_seconds}
+    lock = {"timeout": app.settings.inbox_claim_seconds, "sleep": CROSS_PROCESS_POLL_SECONDS}
     # A conversation's state and data expire (RELAIS_STATE_TTL_HOURS after their last change):
     # nothing of an abandoned flow lingers in Redis.
     ttl = int(app.settings.state_ttl_hours * 3600)
     return (
         RedisStorage(app.redis, key_builder=key_builder, state_ttl=ttl, data_ttl=ttl),
-        RedisEventIsolation(app.redis, key_builder=key_builder, lock_kwargs=lock),
+        LocalFirstIsolation(
+            RedisEventIsolation(app.redis, key_builder=key_builder, lock_kwargs=lock)),
     )
 
 
-def build_routers(app: App) -> list[Router]:
-    # TRANSITION (issue 14): factories still taking ``app`` get it; the others take nothing.
-    import inspect
-    routers = []
-    for module in import_modules(ROUTER_MODULES):
-        takes_app = bool(inspect.signature(module.build_router).parameters)
-        routers.append(module.build_router(app) if takes_app else module.build_router())
-    return routers
+def build_routers() -> list[Router]:
+    """Every feature's router, fresh (a router belongs to one dispatcher)."""
+    return [module.build_router() for module in import_modules(ROUTER_MODULES)]
 
 
 def build_dispatcher(app: App) -> Dispatcher:
@@ -67,7 +64,8 @@ def build_dispatcher(app: App) -> Dispatcher:
     dispatcher["i18n"] = i18n
     # one transaction per update, which also marks it handled (a redelivery is skipped)
     dispatcher.update.outer_middleware(DatabaseMiddleware(
-        app.sessionmaker, app.clock, i18n, app.settings.default_language))
+        app.sessionmaker, app.clock, i18n, app.settings.default_language,
+        app.settings.inbox_claim_seconds))
     for observer in (dispatcher.message, dispatcher.callback_query):
         observer.outer_middleware(WorkerMiddleware(i18n))
         observer.outer_middleware(LanguageMiddleware(i18n, app.settings.default_language))
@@ -75,5 +73,5 @@ def build_dispatcher(app: App) -> Dispatcher:
     dispatcher.message.outer_middleware(CommandLeavesFlowMiddleware())
     # photos, files, voice, contacts, locations...: deleted and explained, step kept
     dispatcher.message.outer_middleware(MediaMiddleware())
-    dispatcher.include_routers(*build_routers(app))
+    dispatcher.include_routers(*build_routers())
     return dispatcher

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,20 +48,26 @@ class Intake:
 
     async def receive(self, updates: Sequence[Received]) -> None:
         """Record ``updates`` (raises if the database cannot), then handle the new ones."""
-        for received in await self.inbox.record(self.bot.id, updates):
-            self._start(received)
+        recorded = await self.inbox.record(self.bot.id, updates)
+        claimed_at = time.monotonic()
+        for received in recorded:
+            self._start(received, claimed_at)
 
-    def _start(self, received: Received) -> None:
+    def _start(self, received: Received, claimed_at: float | None = None) -> None:
+        """Handle an update in a task of its own. ``claimed_at``: when :meth:`Inbox.record`
+        returned it as new and ours (None for a takeover, which may have been handled since)."""
         if received.update_id in self.in_hand:
             return
-        task = asyncio.create_task(self._handle(received), name=f"update-{received.update_id}")
+        task = asyncio.create_task(self._handle(received, claimed_at),
+                                   name=f"update-{received.update_id}")
         self.in_hand[received.update_id] = task
         task.add_done_callback(lambda _t: self.in_hand.pop(received.update_id, None))
 
-    async def _handle(self, received: Received) -> None:
+    async def _handle(self, received: Received, claimed_at: float | None) -> None:
         async with self.slots:
             try:
-                await self.dispatcher.feed_raw_update(self.bot, received.payload)
+                await self.dispatcher.feed_raw_update(self.bot, received.payload,
+                                                      inbox_claimed_at=claimed_at)
             except Exception as exc:  # answered (or not) by the error middleware; logged here
                 log.warning("update %s failed: %s", received.update_id, type(exc).__name__)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 from aiogram import Router
 from aiogram.filters import Command as CommandFilter
 from aiogram.filters import CommandObject, CommandStart
@@ -14,10 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.i18n import N_, pick_language
-from bot.models.core import Organisation, Worker
+from bot.models.core import Worker
 from bot.services import invitations
 from handlers.commands import Command, all_commands
 from handlers.menu import set_chat_menu
+from handlers.replies import reply_after_commit
+from handlers.ui import esc
 
 COMMANDS = (
     Command("start", N_("Start Relais")),
@@ -31,6 +31,7 @@ PRIVACY_RULE = N_(
 
 
 def help_text(worker: Worker) -> str:
+    """What Relais does, the privacy rule, and the commands this worker may use."""
     lines = [
         _("<b>Relais</b> connects the partner network so that a youth never has to knock on a "
           "new door alone: find who can take them here and now, hand them over to a named "
@@ -49,49 +50,47 @@ def help_text(worker: Worker) -> str:
     return "\n".join(lines)
 
 
-def build_router(app: App) -> Router:
+async def start_with_token(
+    message: Message, command: CommandObject, session: AsyncSession, i18n: I18n, app: App,
+) -> None:
+    """``/start TOKEN`` from an invitation link: register, then welcome once it is stored."""
+    user = message.from_user
+    assert user is not None
+    registered = await invitations.register_from_link(
+        session,
+        token=command.args or "",
+        now=app.clock.now(),
+        telegram_id=user.id,
+        display_name=user.full_name,
+        telegram_language=user.language_code,
+    )
+    worker = registered.worker
+    code = pick_language(None, user.language_code, app.settings.default_language)
+    # The welcome announces a stored registration: it goes out after the update's commit
+    # (texts are translated now, in the newcomer's language), and so does their menu.
+    with i18n.use_locale(code):
+        reply_after_commit(session, message.answer, _(
+            "Welcome to Relais, {name}! You are registered with {org}."
+        ).format(name=esc(user.full_name), org=esc(registered.organisation.name)))
+        reply_after_commit(session, message.answer, help_text(worker))
+    reply_after_commit(session, set_chat_menu, message.bot, i18n, message.chat.id, code,
+                       coordinator=worker.is_coordinator)
+
+
+async def start(message: Message, worker: Worker) -> None:
+    """``/start`` without a token (a registered worker): what Relais does."""
+    await message.answer(help_text(worker))
+
+
+async def show_help(message: Message, worker: Worker) -> None:
+    """``/help``: what Relais does and the commands this worker may use."""
+    await message.answer(help_text(worker))
+
+
+def build_router() -> Router:
+    """Register ``/start`` (with a token first) and ``/help``."""
     router = Router(name="onboarding")
-
-    @router.message(CommandStart(deep_link=True))
-    async def start_with_token(
-        message: Message,
-        command: CommandObject,
-        session: AsyncSession,
-        worker: Worker | None,
-        i18n: I18n,
-    ) -> None:
-        user = message.from_user
-        assert user is not None
-        registered = await invitations.redeem_invitation(
-            session,
-            token=command.args or "",
-            now=app.clock.now(),
-            telegram_id=user.id,
-            display_name=user.full_name,
-            language=None,
-            telegram_language=user.language_code,
-        )
-        organisation = await session.get_one(Organisation, registered.organisation_id)
-        lang = pick_language(None, user.language_code, app.settings.default_language)
-        await session.commit()
-        with i18n.use_locale(lang):
-            await message.answer(
-                _("Welcome to Relais, {name}! You are registered with {org}.").format(
-                    name=html.escape(user.full_name, quote=False),
-                    org=html.escape(organisation.name, quote=False),
-                )
-            )
-            await message.answer(help_text(registered))
-        await set_chat_menu(
-            message.bot, i18n, message.chat.id, lang, coordinator=registered.is_coordinator
-        )
-
-    @router.message(CommandStart(deep_link=False))
-    async def start(message: Message, worker: Worker) -> None:
-        await message.answer(help_text(worker))
-
-    @router.message(CommandFilter("help"))
-    async def show_help(message: Message, worker: Worker) -> None:
-        await message.answer(help_text(worker))
-
+    router.message.register(start_with_token, CommandStart(deep_link=True))
+    router.message.register(start, CommandStart(deep_link=False))
+    router.message.register(show_help, CommandFilter("help"))
     return router

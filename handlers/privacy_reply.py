@@ -34,13 +34,13 @@ from typing import TYPE_CHECKING, Any
 
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Message
-from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from babel.lists import format_list
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import BABEL_LOCALES, N_
 from bot.services import audit, screening, workers
+from handlers.ui import lang
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -91,8 +91,9 @@ UNSCREENABLE_WORDING = (
 
 
 def current_language() -> str:
+    """The update's language; French outside an update (no language context set)."""
     try:
-        return get_i18n().current_locale
+        return lang()
     except LookupError:
         return "fr"
 

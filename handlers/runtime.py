@@ -22,6 +22,7 @@ from handlers.dispatcher import build_dispatcher
 from handlers.intake import Intake, poll
 from handlers.lean_sender import build_messenger
 from handlers.menu import set_default_menus
+from handlers.response_models import pin_response_models
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ def build_bot(app: App, session: BaseSession | None = None, token: str | None = 
         token = secret.get_secret_value() if secret else CONSOLE_TOKEN
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(app.settings.telegram_api))
+    pin_response_models(session)
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 

@@ -103,17 +103,18 @@ async def refuse_forged(
     await query.answer(_("This button is not valid for you. Nothing was done."), show_alert=True)
 
 
-def build_router(app: App) -> Router:
-    """Catch-all for ``sx:`` data no feature handled: forged → refused and audited; else stale."""
+async def unhandled_secure(
+    query: CallbackQuery, app: App, session: AsyncSession, worker: Worker | None = None
+) -> None:
+    """An ``sx:`` button no feature took: forged → refused and audited; else stale."""
+    if verify(app, query.data, query.from_user.id) is None:
+        await refuse_forged(query, app, session, worker)
+        return
+    await query.answer(_("This button is no longer valid."), show_alert=True)
+
+
+def build_router() -> Router:
+    """Register the catch-all for ``sx:`` data no feature handled."""
     router = Router(name="secure")
-
-    @router.callback_query(F.data.startswith(PREFIX + ":"))
-    async def unhandled_secure(
-        query: CallbackQuery, session: AsyncSession, worker: Worker | None = None
-    ) -> None:
-        if verify(app, query.data, query.from_user.id) is None:
-            await refuse_forged(query, app, session, worker)
-            return
-        await query.answer(_("This button is no longer valid."), show_alert=True)
-
+    router.callback_query.register(unhandled_secure, F.data.startswith(PREFIX + ":"))
     return router

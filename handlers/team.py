@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from datetime import timedelta
 from typing import Annotated
 
@@ -11,20 +10,19 @@ from aiogram.filters import Command as CommandFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import get_i18n
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
-from bot.errors import NotAllowed
 from bot.i18n import N_
 from bot.models.core import Role, Worker
 from bot.services import invitations, workers
 from handlers.commands import Command
 from handlers.privacy_reply import ORGANISATION_WORDING, screened_or_refused
-from knowledge.regions import load_regions, region_name
+from handlers.ui import esc, keyboard, lang
+from knowledge.regions import region_name
 
 COMMANDS = (
     Command("oncall", N_("Turn your on-call status on or off")),
@@ -63,37 +61,22 @@ class WorkerChange(CallbackData, prefix="wkc"):
     action: str  # activate | deactivate | role-worker | role-coordinator
 
 
-def require_coordinator(worker: Worker) -> None:
-    if not worker.is_coordinator:
-        raise NotAllowed(N_("This command is for coordinators."))
-
-
-def buttons(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=text, callback_data=data) for text, data in row]
-            for row in rows
-        ]
-    )
+# ---- what the chat shows ------------------------------------------------------------------
 
 
 def role_keyboard(worker: Worker) -> InlineKeyboardMarkup:
-    roles = [Role.WORKER.value, Role.COORDINATOR.value]
-    if worker.is_admin:
-        roles.append(Role.ADMIN.value)
-    return buttons([[(_(ROLE_LABELS[r]), InviteRole(role=r).pack()) for r in roles]])
+    """One button per role this coordinator may invite with."""
+    roles = invitations.invitable_roles(worker)
+    return keyboard([[(_(ROLE_LABELS[r]), InviteRole(role=r).pack()) for r in roles]])
 
 
-def region_keyboard(worker: Worker, lang: str) -> InlineKeyboardMarkup:
-    codes = sorted(load_regions()) if worker.is_admin else worker.regions
-    rows = [[(f"{c} {region_name(c, lang)}", InviteRegion(region=c).pack())] for c in codes]
-    if len(codes) > 1 and not worker.is_admin:
-        rows.append([(_("All my regions"), InviteRegion(region="all").pack())])
-    return buttons(rows)
-
-
-def esc(value: str) -> str:
-    return html.escape(value, quote=False)
+def region_keyboard(worker: Worker, code: str) -> InlineKeyboardMarkup:
+    """One button per region this coordinator may invite into, then "all my regions"."""
+    codes, offer_all = invitations.invitable_regions(worker)
+    rows = [[(f"{c} {region_name(c, code)}", InviteRegion(region=c).pack())] for c in codes]
+    if offer_all:
+        rows.append([(_("All my regions"), InviteRegion(region=invitations.ALL_REGIONS).pack())])
+    return keyboard(rows)
 
 
 def worker_line(worker: Worker, *, markup: bool = True) -> str:
@@ -108,143 +91,148 @@ def worker_line(worker: Worker, *, markup: bool = True) -> str:
 
 
 def worker_keyboard(worker: Worker) -> InlineKeyboardMarkup:
+    """(De)activate the worker, and make them worker or coordinator."""
     toggle = ("deactivate", _("Deactivate")) if worker.active else ("activate", _("Reactivate"))
     role = (
         ("role-worker", _("Make worker"))
         if worker.role == Role.COORDINATOR.value
         else ("role-coordinator", _("Make coordinator"))
     )
-    return buttons(
+    return keyboard(
         [[(label, WorkerChange(worker_id=worker.id, action=action).pack())]
          for action, label in (toggle, role)]
     )
 
 
-def build_router(app: App) -> Router:
+# ---- handlers -----------------------------------------------------------------------------
+
+
+async def toggle_on_call(message: Message, session: AsyncSession, worker: Worker, app: App
+                         ) -> None:
+    """``/oncall``: flip the worker's on-call status."""
+    on_call = await workers.toggle_on_call(session, worker, app.clock.now())
+    await message.answer(
+        _("You are now on call: urgent handoffs of your organisation reach you at any hour.")
+        if on_call
+        else _("You are no longer on call.")
+    )
+
+
+async def invite(message: Message, worker: Worker, state: FSMContext) -> None:
+    """``/invite``: ask which role the new person gets."""
+    workers.require_coordinator(worker)
+    await state.clear()
+    await message.answer(_("Which role for the new person?"), reply_markup=role_keyboard(worker))
+
+
+async def invite_role(
+    query: CallbackQuery, callback_data: InviteRole, worker: Worker, state: FSMContext
+) -> None:
+    """A role button under ``/invite``: keep the role, ask for the organisation."""
+    role = invitations.check_invite_role(worker, callback_data.role)
+    await state.set_state(InviteStates.organisation)
+    await state.update_data(role=role)
+    await query.answer()
+    await query.message.answer(_("Name of their organisation?"))
+
+
+async def invite_organisation(
+    message: Message, session: AsyncSession, worker: Worker, state: FSMContext, app: App
+) -> None:
+    """The organisation's name, typed: screened, kept, then the region is asked."""
+    # Screened before it is kept in the conversation state or stored: a name typed here may
+    # be anything (a youth's name, a phone number...).
+    typed = await screened_or_refused(message, app, session, context="invite.organisation",
+                                      wording=ORGANISATION_WORDING)
+    if typed is None:
+        return  # refused (deleted, kinds named) or screen unavailable: still at this step
+    name = invitations.clean_organisation_name(typed)
+    if name is None:
+        await message.answer(_("Please write the organisation's name (2 to 200 characters)."))
+        return
+    await state.update_data(organisation=name)
+    await message.answer(
+        _("Which region will they work in?"), reply_markup=region_keyboard(worker, lang()),
+    )
+
+
+async def invite_region(
+    query: CallbackQuery,
+    callback_data: InviteRegion,
+    session: AsyncSession,
+    worker: Worker,
+    state: FSMContext,
+    app: App,
+) -> None:
+    """A region button: create the invitation and show its link, once."""
+    workers.require_coordinator(worker)
+    data = await state.get_data()
+    if "organisation" not in data:
+        await query.answer(_("This invitation was already made. Start again with /invite."))
+        return
+    created = await invitations.invite_from_chat(
+        session,
+        inviter=worker,
+        role=data["role"],
+        organisation_name=data["organisation"],
+        region=callback_data.region,
+        now=app.clock.now(),
+        ttl=timedelta(hours=app.settings.invite_ttl_hours),
+    )
+    await state.clear()
+    await query.answer()
+    link = invitations.deep_link(app.settings.bot_username, created.token)
+    await query.message.answer(
+        _("Invitation for {org} ({role}), valid {hours} h, usable once:\n{link}\n\n"
+          "Send it to the person privately; it registers whoever opens it first.").format(
+            org=esc(data["organisation"]), role=_(ROLE_LABELS[data["role"]]),
+            hours=app.settings.invite_ttl_hours, link=link,
+        )
+    )
+
+
+async def list_workers(message: Message, session: AsyncSession, worker: Worker) -> None:
+    """``/workers``: a button per worker of the coordinator's regions."""
+    team = await workers.managed_team(session, worker)
+    if not team:
+        await message.answer(_("No worker is registered in your regions yet."))
+        return
+    rows = [[(worker_line(w, markup=False)[:60], WorkerPick(worker_id=w.id).pack())]
+            for w in team[:50]]
+    await message.answer(_("Workers of your regions:"), reply_markup=keyboard(rows))
+
+
+async def show_worker(
+    query: CallbackQuery, callback_data: WorkerPick, session: AsyncSession, worker: Worker
+) -> None:
+    """A worker's button: their line and what the coordinator may change."""
+    target = await workers.coordinated_worker(session, worker, callback_data.worker_id)
+    await query.answer()
+    await query.message.answer(worker_line(target), reply_markup=worker_keyboard(target))
+
+
+async def change_worker(
+    query: CallbackQuery, callback_data: WorkerChange, session: AsyncSession, worker: Worker,
+    app: App,
+) -> None:
+    """A change button under a worker: apply it and show the worker as they are now."""
+    target = await workers.change_worker(
+        session, worker, callback_data.worker_id, callback_data.action, app.clock.now()
+    )
+    await query.answer(_("Saved."))
+    await query.message.edit_text(worker_line(target), reply_markup=worker_keyboard(target))
+
+
+def build_router() -> Router:
+    """Register the team commands and their buttons."""
     router = Router(name="team")
-
-    @router.message(CommandFilter("oncall"))
-    async def toggle_on_call(message: Message, session: AsyncSession, worker: Worker) -> None:
-        await workers.set_on_call(session, worker, not worker.on_call, app.clock.now())
-        await message.answer(
-            _("You are now on call: urgent handoffs of your organisation reach you at any hour.")
-            if worker.on_call
-            else _("You are no longer on call.")
-        )
-
-    @router.message(CommandFilter("invite"))
-    async def invite(message: Message, worker: Worker, state: FSMContext) -> None:
-        require_coordinator(worker)
-        await state.clear()
-        await message.answer(_("Which role for the new person?"), reply_markup=role_keyboard(worker))
-
-    @router.callback_query(InviteRole.filter())
-    async def invite_role(
-        query: CallbackQuery, callback_data: InviteRole, worker: Worker, state: FSMContext
-    ) -> None:
-        require_coordinator(worker)
-        if callback_data.role not in ROLE_LABELS or (
-            callback_data.role == Role.ADMIN.value and not worker.is_admin
-        ):
-            raise NotAllowed(N_("You cannot invite with this role."))
-        await state.set_state(InviteStates.organisation)
-        await state.update_data(role=callback_data.role)
-        await query.answer()
-        await query.message.answer(_("Name of their organisation?"))
-
-    @router.message(InviteStates.organisation, F.text, ~F.text.startswith("/"))
-    async def invite_organisation(
-        message: Message, session: AsyncSession, worker: Worker, state: FSMContext
-    ) -> None:
-        # Screened before it is kept in the conversation state or stored: a name typed here may
-        # be anything (a youth's name, a phone number...).
-        typed = await screened_or_refused(message, app, session, context="invite.organisation",
-                                          wording=ORGANISATION_WORDING)
-        if typed is None:
-            return  # refused (deleted, kinds named) or screen unavailable: still at this step
-        name = " ".join(typed.split())
-        if not 2 <= len(name) <= 200:
-            await message.answer(_("Please write the organisation's name (2 to 200 characters)."))
-            return
-        await state.update_data(organisation=name)
-        await message.answer(
-            _("Which region will they work in?"),
-            reply_markup=region_keyboard(worker, get_i18n().current_locale),
-        )
-
-    @router.callback_query(InviteRegion.filter())
-    async def invite_region(
-        query: CallbackQuery,
-        callback_data: InviteRegion,
-        session: AsyncSession,
-        worker: Worker,
-        state: FSMContext,
-    ) -> None:
-        require_coordinator(worker)
-        data = await state.get_data()
-        if "organisation" not in data:
-            await query.answer(_("This invitation was already made. Start again with /invite."))
-            return
-        regions = worker.regions if callback_data.region == "all" else [callback_data.region]
-        created = await invitations.create_invitation(
-            session,
-            now=app.clock.now(),
-            role=data["role"],
-            organisation_name=data["organisation"],
-            regions=regions,
-            ttl=timedelta(hours=app.settings.invite_ttl_hours),
-            created_by=worker,
-        )
-        await state.clear()
-        await query.answer()
-        link = invitations.deep_link(app.settings.bot_username, created.token)
-        await query.message.answer(
-            _("Invitation for {org} ({role}), valid {hours} h, usable once:\n{link}\n\n"
-              "Send it to the person privately; it registers whoever opens it first.").format(
-                org=esc(data["organisation"]), role=_(ROLE_LABELS[data["role"]]),
-                hours=app.settings.invite_ttl_hours, link=link,
-            )
-        )
-
-    @router.message(CommandFilter("workers"))
-    async def list_workers(message: Message, session: AsyncSession, worker: Worker) -> None:
-        require_coordinator(worker)
-        regions = None if worker.is_admin else worker.regions
-        team = await workers.workers_in_regions(session, regions)
-        if not team:
-            await message.answer(_("No worker is registered in your regions yet."))
-            return
-        rows = [[(worker_line(w, markup=False)[:60], WorkerPick(worker_id=w.id).pack())]
-                for w in team[:50]]
-        await message.answer(_("Workers of your regions:"), reply_markup=buttons(rows))
-
-    @router.callback_query(WorkerPick.filter())
-    async def show_worker(
-        query: CallbackQuery, callback_data: WorkerPick, session: AsyncSession, worker: Worker
-    ) -> None:
-        require_coordinator(worker)
-        target = await workers.managed_worker(session, worker, callback_data.worker_id)
-        await query.answer()
-        await query.message.answer(worker_line(target), reply_markup=worker_keyboard(target))
-
-    @router.callback_query(WorkerChange.filter())
-    async def change_worker(
-        query: CallbackQuery, callback_data: WorkerChange, session: AsyncSession, worker: Worker
-    ) -> None:
-        require_coordinator(worker)
-        now, target_id = app.clock.now(), callback_data.worker_id
-        match callback_data.action:
-            case "activate" | "deactivate":
-                target = await workers.set_active(
-                    session, worker, target_id, callback_data.action == "activate", now
-                )
-            case "role-worker" | "role-coordinator":
-                role = callback_data.action.removeprefix("role-")
-                target = await workers.set_role(session, worker, target_id, role, now)
-            case _:
-                raise NotAllowed(N_("This button is not valid."))
-        await query.answer(_("Saved."))
-        await query.message.edit_text(worker_line(target), reply_markup=worker_keyboard(target))
-
+    router.message.register(toggle_on_call, CommandFilter("oncall"))
+    router.message.register(invite, CommandFilter("invite"))
+    router.callback_query.register(invite_role, InviteRole.filter())
+    router.message.register(invite_organisation, InviteStates.organisation, F.text,
+                            ~F.text.startswith("/"))
+    router.callback_query.register(invite_region, InviteRegion.filter())
+    router.message.register(list_workers, CommandFilter("workers"))
+    router.callback_query.register(show_worker, WorkerPick.filter())
+    router.callback_query.register(change_worker, WorkerChange.filter())
     return router
-

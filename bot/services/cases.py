@@ -16,6 +16,13 @@ API for other features::
     await close_case(session, case, by=None, now=..., outcome="handoffs_ended")
     entries = await timeline(app, session, case)          # list[TimelineEntry]
 
+What a participant does from the case card (the chat layer calls one each)::
+
+    case_by_code, open_case_for_action, change_consent, close_for_worker, post_for_worker,
+    export_audit_trail                                     # /audit CODE for coordinators
+
+The ``/case new`` wizard's rules are in :mod:`bot.services.case_wizard`.
+
 Timeline hook: each module in :data:`TIMELINE_MODULES` that exists may define
 ``async def case_timeline(session, case) -> list[TimelineEntry]``; their entries are merged by time.
 Entry texts are untranslated msgids (``N_``) with ``str.format`` params, translated when shown.
@@ -23,7 +30,10 @@ Entry texts are untranslated msgids (``N_``) with ``str.format`` params, transla
 
 from __future__ import annotations
 
+import csv
 import html
+import io
+import json
 import logging
 import re
 import secrets
@@ -39,9 +49,10 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n import N_
 from bot.messenger import Button, OutgoingMessage
 from bot.models.cases import Case, CaseMessage, CaseParticipant, CaseStatus, ParticipantRole
-from bot.models.core import Worker
+from bot.models.core import AuditEntry, Worker
 from bot.plugins import import_modules
 from bot.services import audit, crypto, outgoing, screening
+from bot.services.spreadsheet import safe_cell
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -333,6 +344,45 @@ async def participants(session: AsyncSession, case: Case) -> list[Worker]:
     return [found[i] for i in ids if i in found]
 
 
+# ---- what a participant does from the case card ---------------------------------------------
+
+
+async def case_by_code(
+    session: AsyncSession, worker: Worker, code_text: str, *, now: datetime
+) -> Case:
+    """``/case CODE``: the case if ``code_text`` reads as a code and the worker takes part in it
+    (audited as viewed, or as denied); InvalidInput if it is not a code at all."""
+    if normalise_code(code_text) is None:
+        raise InvalidInput(N_("This is not a case code. A code looks like K7-4QX."))
+    return await case_for_worker(session, worker, code_text, now=now)
+
+
+async def open_case_for_action(
+    session: AsyncSession, worker: Worker, case_id: int, *, now: datetime
+) -> Case:
+    """An open case the worker takes part in, before acting on it (not audited as a view)."""
+    case = await case_for_worker(session, worker, case_id, now=now, audit_action=None)
+    require_open(case)
+    return case
+
+
+async def change_consent(
+    session: AsyncSession, worker: Worker, case_id: int, *, consent: bool, now: datetime
+) -> Case:
+    """A participant records (or changes) the youth's consent on an open case."""
+    case = await open_case_for_action(session, worker, case_id, now=now)
+    await record_consent(session, case, consent=consent, by=worker, now=now)
+    return case
+
+
+async def close_for_worker(
+    session: AsyncSession, worker: Worker, case_id: int, *, now: datetime
+) -> tuple[Case, bool]:
+    """A participant closes the case; the flag is False if it was already closed."""
+    case = await case_for_worker(session, worker, case_id, now=now, audit_action=None)
+    return case, await close_case(session, case, by=worker, now=now)
+
+
 # ---- the case thread ------------------------------------------------------------------------
 
 
@@ -368,6 +418,18 @@ async def post_thread_message(
     if relay:
         await relay_thread_message(app, session, case, sender, text)
     return message
+
+
+async def post_for_worker(
+    app: App, session: AsyncSession, worker: Worker, case_id: int, text: str, *, lang: str
+) -> Case:
+    """A participant writes in the thread of a case: checked, screened, stored, relayed.
+
+    Raises what :func:`case_for_worker` and :func:`post_thread_message` raise.
+    """
+    case = await case_for_worker(session, worker, case_id, now=app.clock.now(), audit_action=None)
+    await post_thread_message(app, session, case, worker, text, lang=lang)
+    return case
 
 
 async def relay_thread_message(
@@ -503,8 +565,6 @@ async def audit_trail(
 
     Works after the case was purged (entries keep the code and region). Refusals reveal nothing.
     """
-    from bot.models.core import AuditEntry
-
     if not coordinator.is_coordinator:
         raise NotAllowed(N_("This command is for coordinators."))
     code = normalise_code(code_text)
@@ -529,12 +589,26 @@ async def audit_trail(
     return code, entries
 
 
+@dataclass(frozen=True)
+class AuditExport:
+    """A case's audit trail as a CSV file, and how many entries it holds."""
+
+    code: str
+    entries: int
+    csv: bytes
+
+
+async def export_audit_trail(
+    session: AsyncSession, coordinator: Worker, code_text: str, *, now: datetime
+) -> AuditExport:
+    """``/audit CODE``: the trail as CSV for a coordinator of its region (see :func:`audit_trail`:
+    refusals are audited and raise NotFound, or NotAllowed/InvalidInput)."""
+    code, entries = await audit_trail(session, coordinator, code_text, now=now)
+    return AuditExport(code, len(entries), await audit_csv(session, entries))
+
+
 async def audit_csv(session: AsyncSession, entries: Sequence[Any]) -> bytes:
     """CSV (UTF-8 with BOM, for spreadsheets) of audit entries: who, what, when; no text."""
-    import csv
-    import io
-    import json
-
     ids = {e.actor_id for e in entries if e.actor_id}
     names = {}
     if ids:
@@ -554,6 +628,4 @@ async def audit_csv(session: AsyncSession, entries: Sequence[Any]) -> bytes:
 
 def _csv_safe(value: str) -> str:
     """Neutralise spreadsheet formulas in a cell (tab and carriage return included)."""
-    from bot.services.spreadsheet import safe_cell
-
     return safe_cell(value)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,7 +51,8 @@ def new_owner() -> str:
 
 
 async def is_handled(session: AsyncSession, bot_id: int, update_id: int) -> bool:
-    return await session.get(ProcessedUpdate, (update_id, bot_id)) is not None
+    return await session.scalar(select(ProcessedUpdate.update_id).where(
+        ProcessedUpdate.bot_id == bot_id, ProcessedUpdate.update_id == update_id)) is not None
 
 
 async def forget(session: AsyncSession, bot_id: int, update_id: int) -> None:
@@ -65,7 +66,8 @@ async def forget(session: AsyncSession, bot_id: int, update_id: int) -> None:
 async def mark_handled(session: AsyncSession, bot_id: int, update_id: int, now: datetime
                        ) -> None:
     """In the update's transaction: it is handled, and its inbox copy goes with the commit."""
-    session.add(ProcessedUpdate(update_id=update_id, bot_id=bot_id, processed_at=now))
+    await session.execute(insert(ProcessedUpdate).values(
+        update_id=update_id, bot_id=bot_id, processed_at=now))
     await session.execute(delete(InboxUpdate).where(
         InboxUpdate.bot_id == bot_id, InboxUpdate.update_id == update_id))
 
@@ -89,23 +91,29 @@ class Inbox:
         if not updates:
             return []
         now = self.app.clock.now()
-        ids = [u.update_id for u in updates]
+        rows = [{
+            "update_id": u.update_id, "bot_id": bot_id, "received_at": now,
+            "payload_enc": crypto.encrypt(self.app, json.dumps(u.payload)),
+            "claimed_by": self.owner, "claimed_until": now + self.claim, "attempts": 1,
+        } for u in updates]
         async with self.app.sessionmaker() as session:
-            handled = set((await session.scalars(select(ProcessedUpdate.update_id).where(
-                ProcessedUpdate.bot_id == bot_id, ProcessedUpdate.update_id.in_(ids)))).all())
-            fresh = [u for u in updates if u.update_id not in handled]
-            if not fresh:
-                return []
-            rows = [{
-                "update_id": u.update_id, "bot_id": bot_id, "received_at": now,
-                "payload_enc": crypto.encrypt(self.app, json.dumps(u.payload)),
-                "claimed_by": self.owner, "claimed_until": now + self.claim, "attempts": 1,
-            } for u in fresh]
+            # Claim first, then look for a handled copy: a process that handles one of these
+            # deletes its inbox row in the commit that marks it handled, so either our insert
+            # meets its row (no claim), or our look-up, made after, meets the handled mark.
+            # An update returned here is ours alone, and not handled, as of this commit.
             inserted = set((await session.scalars(
                 self._insert().on_conflict_do_nothing().returning(InboxUpdate.update_id),
                 rows)).all())
+            if not inserted:
+                return []
+            handled = set((await session.scalars(select(ProcessedUpdate.update_id).where(
+                ProcessedUpdate.bot_id == bot_id,
+                ProcessedUpdate.update_id.in_(inserted)))).all())
+            if handled:
+                await session.execute(delete(InboxUpdate).where(
+                    InboxUpdate.bot_id == bot_id, InboxUpdate.update_id.in_(handled)))
             await session.commit()
-        return [u for u in fresh if u.update_id in inserted]
+        return [u for u in updates if u.update_id in inserted - handled]
 
     async def claim_stale(self, bot_id: int, limit: int = 50) -> list[Received]:
         """Take over updates whose claim ran out (their process died); drop the hopeless."""

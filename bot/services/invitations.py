@@ -16,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput, NotAllowed
 from bot.i18n import N_
-from bot.models.core import Invitation, Role, Worker
+from bot.models.core import Invitation, Organisation, Role, Worker
 from bot.services import audit
 from bot.services.organisations import get_or_create_organisation
+from bot.services.workers import require_coordinator
 from knowledge.regions import load_regions
 
 TOKEN_BYTES = 24  # 32 URL-safe characters, well under Telegram's 64
@@ -171,3 +172,82 @@ async def redeem_invitation(
         role=invitation.role,
     )
     return worker
+
+
+# ---- the invitation flow of the chat (``/invite``, then ``/start TOKEN``) ----------------------
+
+ALL_REGIONS = "all"  # the choice "all of my regions" under ``/invite``
+
+
+def invitable_roles(inviter: Worker) -> list[str]:
+    """The roles a coordinator may offer, in the order of the buttons."""
+    require_coordinator(inviter)
+    roles = [Role.WORKER.value, Role.COORDINATOR.value]
+    if inviter.is_admin:
+        roles.append(Role.ADMIN.value)
+    return roles
+
+
+def check_invite_role(inviter: Worker, role: str) -> str:
+    """The role chosen for an invitation, if this coordinator may invite with it."""
+    require_coordinator(inviter)
+    if role not in {r.value for r in Role} or (role == Role.ADMIN.value and not inviter.is_admin):
+        raise NotAllowed(N_("You cannot invite with this role."))
+    return role
+
+
+def invitable_regions(inviter: Worker) -> tuple[list[str], bool]:
+    """The region codes offered to a coordinator, and whether "all my regions" is offered too."""
+    codes = sorted(load_regions()) if inviter.is_admin else inviter.regions
+    return codes, len(codes) > 1 and not inviter.is_admin
+
+
+def clean_organisation_name(typed: str) -> str | None:
+    """The organisation's name as typed, spaces tidied; None unless 2 to 200 characters."""
+    name = " ".join(typed.split())
+    return name if 2 <= len(name) <= 200 else None
+
+
+async def invite_from_chat(
+    session: AsyncSession,
+    *,
+    inviter: Worker,
+    role: str,
+    organisation_name: str,
+    region: str,
+    now: datetime,
+    ttl: timedelta,
+) -> NewInvitation:
+    """The invitation a coordinator made with the buttons; ``region`` may be :data:`ALL_REGIONS`."""
+    require_coordinator(inviter)
+    regions = inviter.regions if region == ALL_REGIONS else [region]
+    return await create_invitation(
+        session, now=now, role=role, organisation_name=organisation_name, regions=regions,
+        ttl=ttl, created_by=inviter,
+    )
+
+
+@dataclass(frozen=True)
+class Registration:
+    """Who just registered from an invitation link, and with which organisation."""
+
+    worker: Worker
+    organisation: Organisation
+
+
+async def register_from_link(
+    session: AsyncSession,
+    *,
+    token: str,
+    now: datetime,
+    telegram_id: int,
+    display_name: str,
+    telegram_language: str | None,
+) -> Registration:
+    """``/start TOKEN``: register the Telegram user (language not chosen yet) and say where."""
+    worker = await redeem_invitation(
+        session, token=token, now=now, telegram_id=telegram_id, display_name=display_name,
+        language=None, telegram_language=telegram_language,
+    )
+    organisation = await session.get_one(Organisation, worker.organisation_id)
+    return Registration(worker=worker, organisation=organisation)

@@ -460,6 +460,13 @@ def require_editor(worker: Worker, tool: PracticeTool | None = None) -> None:
         raise NotAllowed(N_("Only the coordinators of its regions can change this item."))
 
 
+async def editable_tool(session: AsyncSession, worker: Worker, tool_id: int) -> PracticeTool:
+    """An item that is still in the library and that ``worker`` may change (edit or retire)."""
+    tool = await get_tool(session, tool_id)
+    require_editor(worker, tool)
+    return tool
+
+
 def check_length(text: str, limit: int) -> str:
     text = text.strip()
     if not text:

@@ -15,6 +15,7 @@ This middleware owns the update's transaction (handlers and services never commi
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -35,8 +36,9 @@ log = logging.getLogger(__name__)
 
 class DatabaseMiddleware(BaseMiddleware):
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], clock: Clock,
-                 i18n: I18n, default_language: str) -> None:
+                 i18n: I18n, default_language: str, claim_seconds: float = 30.0) -> None:
         self.sessionmaker = sessionmaker
+        self.claim_seconds = claim_seconds
         self.clock = clock
         self.i18n = i18n
         self.default_language = default_language
@@ -50,7 +52,8 @@ class DatabaseMiddleware(BaseMiddleware):
         update_id = event.update_id if isinstance(event, Update) else None
         bot_id = data["bot"].id
         async with self.sessionmaker() as session:
-            if update_id is not None and await inbox.is_handled(session, bot_id, update_id):
+            if update_id is not None and not self._freshly_claimed(data) and await inbox.is_handled(
+                    session, bot_id, update_id):
                 log.info("update %s already handled, skipped", update_id)
                 await inbox.forget(session, bot_id, update_id)
                 return None
@@ -77,6 +80,13 @@ class DatabaseMiddleware(BaseMiddleware):
                 return None
             await run_committed(session, self.sessionmaker)
             return result
+
+    def _freshly_claimed(self, data: dict[str, Any]) -> bool:
+        """The inbox has just recorded this update as new and ours (:meth:`Inbox.record` checks
+        that it was not handled, after claiming it): no other process can have handled it
+        since, unless our claim ran out, so the look-up is saved while the claim is young."""
+        claimed_at = data.get("inbox_claimed_at")
+        return claimed_at is not None and time.monotonic() - claimed_at < self.claim_seconds / 2
 
     async def _mark_alone(self, bot_id: int, update_id: int | None) -> None:
         """Mark a failed update handled in a transaction of its own, so it is not tried again;

@@ -28,7 +28,7 @@ class CommandLeavesFlowMiddleware(BaseMiddleware):
             and (event.text or "").startswith("/")
             and not (event.text or "").startswith("/cancel")  # steps handle their own /cancel
             and state is not None
-            and await state.get_state() is not None
+            and data.get("raw_state") is not None  # read once per update by aiogram's FSM
         ):
             await state.set_state(None)
             data["raw_state"] = None

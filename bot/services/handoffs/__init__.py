@@ -1,21 +1,20 @@
-"""Warm handoffs: lifecycle (pure), service (create, accept, decline, move, cancel), routing
-(who receives), notify (messages in each recipient's language), timers (SLA and follow-up).
+"""Warm handoffs, in modules whose imports go one way:
+
+- :mod:`.lifecycle` (pure: statuses, who may move them, reasons) and :mod:`.routing` (who
+  receives a request);
+- :mod:`.queries` (read-only look-ups) and :mod:`.events` (history and audit rows);
+- :mod:`.notify` (messages in each recipient's language; reads, never moves);
+- :mod:`.timers` (SLA and follow-up timers, scheduled by kind name);
+- :mod:`.creating` (a new request), :mod:`.service` (accept, decline, move, cancel, follow-up),
+  :mod:`.questions` (between the two sides), :mod:`.receivers` (``/receivers``);
+- :mod:`.sla` (what a due timer does), listed to the scheduler by :mod:`.jobs`;
+- :mod:`.history` (the case timeline's lines).
 
 ``case_timeline`` is the cases feature's timeline hook (``bot.services.cases.TIMELINE_MODULES``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from bot.services.handoffs.history import case_timeline
 
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
-    from bot.models.cases import Case
-
-
-async def case_timeline(session: AsyncSession, case: Case) -> list:
-    """Handoff events of a case as timeline entries (no note text: notes stay in the handoff)."""
-    from bot.services.handoffs.history import case_timeline as build
-
-    return await build(session, case)
+__all__ = ["case_timeline"]

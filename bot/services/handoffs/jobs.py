@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.handoffs.timers import KINDS, run_job
+from bot.services.handoffs.sla import run_job
+from bot.services.handoffs.timers import KINDS
 
 JOB_KINDS = dict.fromkeys(KINDS, run_job)

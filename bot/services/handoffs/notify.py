@@ -6,6 +6,9 @@ HTML-escaped (HTML parse mode is the default). Every message is sent with ``prot
 
 Buttons are signed for the one user they are sent to (``bot.services.crypto.sign_callback``, the
 scheme ``handlers.secure`` verifies).
+
+This module renders and sends; it decides nothing and moves nothing, so it reads through
+:mod:`.queries` only and never imports :mod:`.service`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from bot.messenger import Button, OutgoingMessage
 from bot.models.core import Worker
 from bot.models.handoffs import Handoff, HandoffRecipient
 from bot.services import crypto, outgoing
+from bot.services.cases import AGE_BANDS, LANGUAGE_NAMES
 from bot.services.handoffs.lifecycle import (
     ACTIVE,
     REASONS,
@@ -33,7 +37,9 @@ from bot.services.handoffs.lifecycle import (
     allowed_targets,
     reason_label,
 )
+from bot.services.handoffs.queries import note_of, recipients, worker_by_id
 from bot.services.handoffs.routing import ACTING_ROLES
+from knowledge.regions import region_name
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -96,8 +102,6 @@ def needs_words(app: App, t: Text, needs: Sequence[str]) -> str:
 
 
 def language_words(t: Text, codes: Sequence[str]) -> str:
-    from bot.services.cases import LANGUAGE_NAMES
-
     names = Locale.parse(t.locale).languages
     return esc(", ".join(
         t.gettext(LANGUAGE_NAMES[c]) if c in LANGUAGE_NAMES else names.get(c, c) for c in codes
@@ -105,8 +109,6 @@ def language_words(t: Text, codes: Sequence[str]) -> str:
 
 
 def region_words(t: Text, codes: Sequence[str]) -> str:
-    from knowledge.regions import region_name
-
     out = []
     for code in codes:
         try:
@@ -119,8 +121,6 @@ def region_words(t: Text, codes: Sequence[str]) -> str:
 def age_words(t: Text, case: Case) -> str:
     if case.age is not None:
         return t.ngettext("{n} year old", "{n} years old", case.age)
-    from bot.services.cases import AGE_BANDS
-
     return t.gettext(AGE_BANDS.get(case.age_band or "unknown", AGE_BANDS["unknown"]))
 
 
@@ -190,6 +190,23 @@ def edit(app: App, session: AsyncSession, recipient: HandoffRecipient, text: str
         chat_id=recipient.chat_id or 0, text=text, buttons=buttons or [], protect_content=True))
 
 
+async def send_request(
+    app: App, session: AsyncSession, handoff: Handoff, case: Case, worker: Worker,
+    row: HandoffRecipient, *, note: str | None, reminder: bool = False,
+) -> None:
+    """The request with its Accept / Decline / Ask buttons, to one receiver (its message id is
+    kept on ``row``); a reminder replaces the first copy."""
+    t = text_for(app, worker)
+    requester = await worker_by_id(session, handoff.requester_id)
+    text = request_text(app, t, handoff, case, requester, note)
+    if reminder:
+        text = t.gettext("⏰ Reminder: this request is still waiting for an answer.") + "\n" + text
+    if reminder and row.message_id is not None:  # the reminder replaces the first copy
+        delete(app, session, row)
+    send(app, session, worker, text, request_buttons(app, t, handoff, worker.telegram_id),
+         record=row)
+
+
 # ---- buttons for the two sides -----------------------------------------------------------------
 
 MOVE = "ho.mv"
@@ -247,8 +264,6 @@ def reason_buttons(app: App, t: Text, handoff: Handoff, worker: Worker, target: 
 async def update_request_messages(app: App, session: AsyncSession, handoff: Handoff, case: Case,
                                   actor: Worker | None) -> None:
     """Once a request is answered (or cancelled, or expired), edit every copy of it."""
-    from bot.services.handoffs.service import note_of, recipients
-
     owner = await session.get(Worker, handoff.owner_id) if handoff.owner_id else None
     note = note_of(app, handoff.note_enc)
     for row in await recipients(session, handoff.id):
@@ -348,9 +363,19 @@ async def tell_owner_followup(app: App, session: AsyncSession, handoff: Handoff,
                control_buttons(app, t, handoff, case, owner, Side.RECEIVER))
 
 
-async def remind_receivers(app: App, session: AsyncSession, handoff: Handoff, case: Case) -> None:
-    from bot.services.handoffs.service import note_of, recipients, send_request
+async def send_question(app: App, session: AsyncSession, handoff: Handoff, case: Case | None,
+                        to: Worker, asker: Worker, text: str) -> None:
+    """A question from the other side of a request, with a button to reply to the asker."""
+    t = text_for(app, to)
+    body = t.gettext("❓ Question about case <code>{code}</code> → {service}, from {who}:",
+                     code=esc(case.code if case else "?"),
+                     service=esc(handoff.service_name), who=who(asker))
+    send(app, session, to, body + "\n\n" + esc(text.strip()[:1500]), [[Button(
+        t.gettext("Reply"), sign(app, ASK, handoff.id, to.telegram_id, str(asker.id)))]])
 
+
+async def remind_receivers(app: App, session: AsyncSession, handoff: Handoff, case: Case) -> None:
+    """Send the request again to its receivers (in place of their first copy)."""
     note = note_of(app, handoff.note_enc)
     for row in await recipients(session, handoff.id):
         if row.role not in ACTING_ROLES:

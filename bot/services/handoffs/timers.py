@@ -3,23 +3,26 @@
 :class:`HandoffTimers` is the seam: ``schedule_sla``/``cancel_sla`` (and the follow-up) are
 implemented with the durable scheduler (:class:`SchedulerTimers`, job kinds ``handoff.remind``,
 ``handoff.escalate``, ``handoff.expire``, ``handoff.followup``) or in memory
-(:class:`MemoryTimers`, for tests and as a fallback when the scheduler is absent). What each kind
-does lives in :mod:`bot.services.handoffs.service` (``run_timer``).
+(:class:`MemoryTimers`, for tests). Timers are only scheduled here, by kind name: what each kind
+does lives in :mod:`bot.services.handoffs.sla`, found through the scheduler's registry of job
+kinds (:mod:`bot.services.handoffs.jobs`), so this module never imports what it triggers.
 """
 
 from __future__ import annotations
 
 import contextvars
-import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.effects import commit
 from bot.models.handoffs import Handoff
+from bot.services import scheduler
 from bot.services.handoffs.lifecycle import Priority
 
 if TYPE_CHECKING:
@@ -36,6 +39,24 @@ SERVICE_KEY = "handoffs.timers"
 # The kind of the scheduler job being run, which must not cancel itself (the dispatcher marks it).
 _running: contextvars.ContextVar[tuple[str, int] | None] = contextvars.ContextVar(
     "handoff_job", default=None)
+
+
+@contextmanager
+def running(kind: str, handoff_id: int) -> Iterator[None]:
+    """Mark the timer being run, so that what it does never cancels the job running it."""
+    token = _running.set((kind, handoff_id))
+    try:
+        yield
+    finally:
+        _running.reset(token)
+
+
+@dataclass(frozen=True)
+class DueTimer:
+    """A due in-memory timer, shaped like the scheduler's job for the kind's handler."""
+
+    kind: str
+    payload: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -89,15 +110,16 @@ class MemoryTimers:
         self.pending = [p for p in self.pending if not (p[2] == handoff.id and p[1] == FOLLOWUP)]
 
     async def run_due(self) -> int:
-        """Run every timer due now, each in its own transaction; how many ran."""
-        from bot.services.handoffs.service import run_timer
-
+        """Run every timer due now, each in its own transaction, with the handler the scheduler
+        has for its kind; how many ran."""
         now = self.app.clock.now()
         due = sorted(p for p in self.pending if p[0] <= now)
         self.pending = [p for p in self.pending if p[0] > now]
+        handlers = scheduler.job_kinds()
         for _at, kind, handoff_id in due:
             async with self.app.sessionmaker() as session:
-                await run_timer(self.app, session, kind, handoff_id)
+                job = DueTimer(kind, {"handoff_id": handoff_id})
+                await handlers[kind](self.app, session, job)  # type: ignore[arg-type]
                 await commit(session, self.app.sessionmaker)
         return len(due)
 
@@ -108,15 +130,14 @@ class SchedulerTimers:
 
     Each job is addressed to the requester (quiet hours apply to routine requests; urgent ones
     ignore them) and keyed ``handoff:<id>:<step>`` so scheduling is idempotent. What a due job
-    does is :func:`run_job` (registered as ``JOB_KINDS`` in :mod:`bot.services.handoffs.jobs`).
+    does is :func:`bot.services.handoffs.sla.run_job` (registered as ``JOB_KINDS`` in
+    :mod:`bot.services.handoffs.jobs`).
     """
 
     app: App
 
     async def _schedule(self, session: AsyncSession, handoff: Handoff, kind: str,
                         at: datetime, worker_id: int | None) -> None:
-        from bot.services import scheduler
-
         await scheduler.schedule(
             session, kind, at, now=self.app.clock.now(), worker=worker_id,
             ref=ref(handoff.id), payload={"handoff_id": handoff.id},
@@ -129,8 +150,6 @@ class SchedulerTimers:
             await self._schedule(session, handoff, step.kind, step.at, handoff.requester_id)
 
     async def cancel_sla(self, session: AsyncSession, handoff: Handoff) -> None:
-        from bot.services import scheduler
-
         for kind in SLA_KINDS:
             if _running.get() != (kind, handoff.id):
                 await scheduler.cancel(session, now=self.app.clock.now(), ref=ref(handoff.id),
@@ -141,8 +160,6 @@ class SchedulerTimers:
                              handoff.requester_id)
 
     async def cancel_followup(self, session: AsyncSession, handoff: Handoff) -> None:
-        from bot.services import scheduler
-
         if _running.get() != (FOLLOWUP, handoff.id):
             await scheduler.cancel(session, now=self.app.clock.now(), ref=ref(handoff.id),
                                    kind=FOLLOWUP)
@@ -152,35 +169,18 @@ def ref(handoff_id: int) -> str:
     return f"handoff:{handoff_id}"
 
 
-async def run_job(app: App, session: AsyncSession, job: object) -> list:
-    """Scheduler handler of the four ``handoff.*`` kinds: messages go out through
-    ``app.messenger`` directly (to several people), so nothing is returned to send."""
-    from bot.services.handoffs.service import run_timer
-
-    handoff_id = int(job.payload["handoff_id"])  # type: ignore[attr-defined]
-    token = _running.set((job.kind, handoff_id))  # type: ignore[attr-defined]
-    try:
-        await run_timer(app, session, job.kind, handoff_id)  # type: ignore[attr-defined]
-    finally:
-        _running.reset(token)
-    return []
-
-
-def scheduler_module() -> object | None:
-    """The reminders feature's durable scheduler, when it exists."""
-    try:
-        return importlib.import_module("bot.services.scheduler")
-    except ModuleNotFoundError as exc:
-        if exc.name and "scheduler" in exc.name:
-            return None
-        raise
-
-
 def get_timers(app: App) -> HandoffTimers:
-    """The app's timers: set explicitly, else the durable scheduler, else in memory."""
+    """The app's timers: set explicitly (tests: :class:`MemoryTimers`), else the durable
+    scheduler."""
     timers = app.services.get(SERVICE_KEY)
     if timers is None:
-        module = scheduler_module()
-        timers = SchedulerTimers(app) if module is not None else MemoryTimers(app)
+        timers = SchedulerTimers(app)
         app.services[SERVICE_KEY] = timers
     return timers
+
+
+def sla_deadline(app: App, handoff: Handoff) -> datetime:
+    """When an unanswered request expires."""
+    if handoff.priority == Priority.URGENT.value:
+        return handoff.created_at + timedelta(minutes=app.settings.urgent_expire_minutes)
+    return handoff.created_at + timedelta(days=app.settings.routine_expire_days)

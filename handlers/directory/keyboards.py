@@ -7,15 +7,17 @@ of reaching the database.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from pydantic import Field
 
+from bot.models.directory import DirectoryService
 from bot.services.directory.criteria import PlaceChoice
 from bot.services.directory.search import SearchOutcome
+from handlers.ui import keyboard
 from knowledge.regions import load_regions, region_name
 
 INT32_MAX = 2**31 - 1
@@ -76,25 +78,24 @@ class CapacitySet(CallbackData, prefix="cst"):
     value: Int32
 
 
-Rows = list[list[InlineKeyboardButton]]
+Button = tuple[str, str]
 
 
-def markup(rows: Rows) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def button(text: str, data: CallbackData) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data.pack())
+def button(text: str, data: CallbackData) -> Button:
+    """One ``(label, packed callback data)`` cell for :func:`handlers.ui.keyboard`."""
+    return text, data.pack()
 
 
 def regions_keyboard(token: str, lang: str, first: list[str] | tuple[str, ...] = ()) -> InlineKeyboardMarkup:
+    """Every region, two a row, the worker's own regions first."""
     codes = list(dict.fromkeys([c for c in first if c in load_regions()] + list(load_regions())))
     cells = [button(f"{code} {region_label_for(code, lang)}", PickRegion(q=token, region=code))
              for code in codes]
-    return markup([cells[i : i + 2] for i in range(0, len(cells), 2)])
+    return keyboard(cells[i : i + 2] for i in range(0, len(cells), 2))
 
 
 def region_label_for(code: str, lang: str) -> str:
+    """A region's name in ``lang``; its code when the code is unknown."""
     try:
         return region_name(code, lang)
     except KeyError:
@@ -103,31 +104,33 @@ def region_label_for(code: str, lang: str) -> str:
 
 def places_keyboard(token: str, choices: list[PlaceChoice], lang: str, *,
                     other_region: bool) -> InlineKeyboardMarkup:
-    rows: Rows = []
+    """The places a name may mean (at most six), and "choose the region" when asked for."""
+    rows: list[list[Button]] = []
     for i, choice in enumerate(choices[:6]):
         regions = " / ".join(region_label_for(c, lang) for c in choice.regions)
         rows.append([button(f"{choice.name} ({regions})", PickPlace(q=token, i=i))])
     if other_region:
         rows.append([button(_("📍 Choose the region"), Change(q=token, what="region"))])
-    return markup(rows)
+    return keyboard(rows)
 
 
-def needs_keyboard(token: str, taxonomy, lang: str) -> InlineKeyboardMarkup:  # type: ignore[no-untyped-def]
-    rows: Rows = [[button(_("Any need"), PickNeed(q=token, i=-1))]]
+def needs_keyboard(token: str, taxonomy: Any, lang: str) -> InlineKeyboardMarkup:
+    """"Any need", then one button for each category of the taxonomy."""
+    rows = [[button(_("Any need"), PickNeed(q=token, i=-1))]]
     for i, code in enumerate(taxonomy.categories):
         rows.append([button(taxonomy.label(code, lang), PickNeed(q=token, i=i))])
-    return markup(rows)
+    return keyboard(rows)
 
 
 def ages_keyboard(token: str) -> InlineKeyboardMarkup:
+    """The ages a youth service asks about, and "age not given"."""
     cells = [button(str(age), PickAge(q=token, age=age)) for age in AGES]
-    rows = [cells[:5], cells[5:]]
-    rows.append([button(_("Age not given"), PickAge(q=token, age=-1))])
-    return markup(rows)
+    return keyboard([cells[:5], cells[5:], [button(_("Age not given"), PickAge(q=token, age=-1))]])
 
 
 def answer_keyboard(token: str, outcome: SearchOutcome, page: int) -> InlineKeyboardMarkup:
-    rows: Rows = []
+    """Each result's handoff and error buttons, "more results", and the corrections."""
+    rows: list[list[Button]] = []
     for i, result in enumerate(outcome.results, start=outcome.offset + 1):
         rows.append([button(_("🤝 {n} · Request handoff").format(n=i),
                             RequestHandoff(service_id=result.service_id))])
@@ -135,23 +138,24 @@ def answer_keyboard(token: str, outcome: SearchOutcome, page: int) -> InlineKeyb
                             ReportError(service_id=result.service_id))])
     if outcome.has_more:
         rows.append([button(_("➡️ More results"), Page(q=token, page=page + 1))])
-    change = [
+    rows.append([
         button(_("📍 Region"), Change(q=token, what="region")),
         button(_("🏷 Need"), Change(q=token, what="need")),
         button(_("🎂 Age"), Change(q=token, what="age")),
-    ]
-    rows.append(change)
+    ])
     if outcome.criteria.now:
         rows.append([button(_("⏱ Drop \"open now\""), Change(q=token, what="now"))])
-    return markup(rows)
+    return keyboard(rows)
 
 
-def capacity_services_keyboard(services: list) -> InlineKeyboardMarkup:  # type: ignore[type-arg]
-    return markup([[button(s.name[:60], CapacityPick(service_id=s.id))] for s in services[:30]])
+def capacity_services_keyboard(services: list[DirectoryService]) -> InlineKeyboardMarkup:
+    """The services a receiver updates, one a row (at most thirty)."""
+    return keyboard([[button(s.name[:60], CapacityPick(service_id=s.id))] for s in services[:30]])
 
 
 def capacity_keyboard(service_id: int) -> InlineKeyboardMarkup:
-    rows: Rows = [
+    """Places available now: 0 to 10, and one less or one more."""
+    rows = [
         [button(str(v), CapacitySet(service_id=service_id, op="set", value=v)) for v in row]
         for row in CAPACITY_VALUES
     ]
@@ -159,4 +163,4 @@ def capacity_keyboard(service_id: int) -> InlineKeyboardMarkup:
         button("−1", CapacitySet(service_id=service_id, op="add", value=-1)),
         button("+1", CapacitySet(service_id=service_id, op="add", value=1)),
     ])
-    return markup(rows)
+    return keyboard(rows)

@@ -1,0 +1,51 @@
+"""What the directory sends back to a search: a page of the answer, or the question of the region."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app import App
+from bot.i18n import Text
+from bot.models.core import Worker
+from bot.services.directory.answers import answer_page
+from bot.services.directory.criteria import Criteria
+from bot.services.directory.format import answer_text, criteria_line
+from handlers.directory.keyboards import answer_keyboard, regions_keyboard
+from handlers.directory.queries import remember
+from handlers.ui import lang
+
+log = logging.getLogger(__name__)
+
+
+def text_for(app: App) -> Text:
+    """Translation and formatting in the chat's language."""
+    return app.translator.text(lang())
+
+
+async def answer(target: Message, app: App, session: AsyncSession, state: FSMContext,
+                 criteria: Criteria, token: str | None = None, page: int = 0) -> None:
+    """Search and send one page of the answer, with its buttons."""
+    if token is None:
+        token = await remember(state, criteria)
+    now = app.clock.now()
+    outcome = await answer_page(app, session, criteria, now=now, page=page)
+    text = answer_text(outcome, text_for(app), now, app.taxonomy)
+    await target.answer(text, reply_markup=answer_keyboard(token, outcome, page))
+    log.info("directory answer: %d result(s) of %d, page %d", len(outcome.results),
+             outcome.total, page)
+
+
+async def ask_region(target: Message, app: App, state: FSMContext, worker: Worker,
+                     criteria: Criteria, *, wizard: bool = False) -> None:
+    """Ask for the region, the worker's own first (the first step of the ``/find`` buttons)."""
+    token = await remember(state, criteria, wizard=wizard)
+    line = "" if wizard else criteria_line(criteria, text_for(app), app.taxonomy) + "\n\n"
+    await target.answer(
+        line + _("In which region? (you can also write a city or a postal prefix like J4K)"),
+        reply_markup=regions_keyboard(token, lang(), worker.regions),
+    )
