@@ -46,28 +46,34 @@ class Intake:
         self.slots = asyncio.Semaphore(concurrency)
         self.in_hand: dict[int, asyncio.Task[None]] = {}
 
-    async def receive(self, updates: Sequence[Received]) -> None:
-        """Record ``updates`` (raises if the database cannot), then handle the new ones."""
+    async def receive(self, updates: Sequence[Received],
+                      parsed: dict[int, Update] | None = None) -> None:
+        """Record ``updates`` (raises if the database cannot), then handle the new ones.
+        ``parsed``: the same updates as aiogram already read them (long polling), so that they
+        are not read twice."""
         recorded = await self.inbox.record(self.bot.id, updates)
         claimed_at = time.monotonic()
         for received in recorded:
-            self._start(received, claimed_at)
+            self._start(received, claimed_at, (parsed or {}).get(received.update_id))
 
-    def _start(self, received: Received, claimed_at: float | None = None) -> None:
+    def _start(self, received: Received, claimed_at: float | None = None,
+               update: Update | None = None) -> None:
         """Handle an update in a task of its own. ``claimed_at``: when :meth:`Inbox.record`
         returned it as new and ours (None for a takeover, which may have been handled since)."""
         if received.update_id in self.in_hand:
             return
-        task = asyncio.create_task(self._handle(received, claimed_at),
+        task = asyncio.create_task(self._handle(received, claimed_at, update),
                                    name=f"update-{received.update_id}")
         self.in_hand[received.update_id] = task
         task.add_done_callback(lambda _t: self.in_hand.pop(received.update_id, None))
 
-    async def _handle(self, received: Received, claimed_at: float | None) -> None:
+    async def _handle(self, received: Received, claimed_at: float | None,
+                      update: Update | None) -> None:
         async with self.slots:
             try:
-                await self.dispatcher.feed_raw_update(self.bot, received.payload,
-                                                      inbox_claimed_at=claimed_at)
+                if update is None:
+                    update = Update.model_validate(received.payload, context={"bot": self.bot})
+                await self.dispatcher.feed_update(self.bot, update, inbox_claimed_at=claimed_at)
             except Exception as exc:  # answered (or not) by the error middleware; logged here
                 log.warning("update %s failed: %s", received.update_id, type(exc).__name__)
 
@@ -112,7 +118,8 @@ async def poll(intake: Intake, allowed_updates: list[str] | None) -> None:
         try:
             updates = await bot(method, request_timeout=request_timeout)
             if updates:
-                await intake.receive([Received(u.update_id, payload_of(u)) for u in updates])
+                await intake.receive([Received(u.update_id, payload_of(u)) for u in updates],
+                                     {u.update_id: u for u in updates})
                 offset = updates[-1].update_id + 1
         except asyncio.CancelledError:
             raise
