@@ -82,6 +82,23 @@ class Settings(BaseSettings):
     # process died) and handled again by a live process.
     inbox_claim_seconds: float = Field(default=30.0, ge=1, le=3600)
 
+    # Operations: /healthz, /readyz and /metrics on a local port (0 turns the server off), and
+    # logs on standard error as text or one JSON object per line (for log collectors).
+    health_host: str = "127.0.0.1"
+    health_port: int = Field(default=8081, ge=0, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_any_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_any_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

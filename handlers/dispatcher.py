@@ -15,7 +15,9 @@ from handlers.middlewares.errors import ErrorReplyMiddleware
 from handlers.middlewares.flow import CommandLeavesFlowMiddleware
 from handlers.middlewares.language import LanguageMiddleware, build_i18n
 from handlers.middlewares.media import MediaMiddleware
+from handlers.middlewares.metrics import UpdateMetricsMiddleware
 from handlers.middlewares.worker import WorkerMiddleware
+from handlers.ops.metrics import metrics_of
 
 # Order matters: state-specific and command handlers first, free text and fallbacks last.
 ROUTER_MODULES: tuple[str, ...] = (
@@ -62,6 +64,8 @@ def build_dispatcher(app: App) -> Dispatcher:
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation, app=app)
     i18n = build_i18n(app.translator)
     dispatcher["i18n"] = i18n
+    # first, so it times the whole update, commit included: one counter, one observation
+    dispatcher.update.outer_middleware(UpdateMetricsMiddleware(metrics_of(app)))
     # one transaction per update, which also marks it handled (a redelivery is skipped)
     dispatcher.update.outer_middleware(DatabaseMiddleware(
         app.sessionmaker, app.clock, i18n, app.settings.default_language,

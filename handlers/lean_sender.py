@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiogram import Bot
@@ -41,6 +41,9 @@ from aiogram.methods import SendMessage
 
 from bot.messenger import OutgoingMessage, RecipientBlocked, RetryAfter, SendFailed
 from handlers.messenger import TelegramMessenger
+
+if TYPE_CHECKING:
+    from handlers.ops.metrics import Metrics
 
 # fields set per message; everything else aiogram would send comes from the bot's defaults
 _PER_MESSAGE = {"chat_id", "text", "reply_markup", "protect_content"}
@@ -107,8 +110,9 @@ def error_for(status: int, body: dict[str, Any]) -> Exception:
 class LeanTelegramMessenger(TelegramMessenger):
     """:class:`TelegramMessenger` with ``send`` as one JSON POST (needs an aiohttp session)."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, metrics: Metrics | None = None) -> None:
         super().__init__(bot)
+        self.metrics = metrics  # bulk sends bypass aiogram's session and its error counter
         if not isinstance(bot.session, AiohttpSession):
             raise TypeError("the lean sender needs aiogram's AiohttpSession")
         self.session: AiohttpSession = bot.session
@@ -125,6 +129,14 @@ class LeanTelegramMessenger(TelegramMessenger):
         return json.dumps(fields, ensure_ascii=False).encode()
 
     async def send(self, message: OutgoingMessage) -> int:
+        try:
+            return await self._send(message)
+        except (RetryAfter, RecipientBlocked, SendFailed) as exc:
+            if self.metrics is not None:
+                self.metrics.telegram_error(*metric_of(exc))
+            raise
+
+    async def _send(self, message: OutgoingMessage) -> int:
         client = await self.session.create_session()
         try:
             async with client.post(
@@ -148,9 +160,27 @@ class LeanTelegramMessenger(TelegramMessenger):
         raise error_for(status, body)
 
 
-def build_messenger(bot: Bot) -> TelegramMessenger:
+# The lean sender's failures under the error classes of ``handlers.ops.telegram_errors``.
+FAILURE_CLASSES = {
+    "network": "network", "ClientDecodeError": "decode", "TelegramBadRequest": "bad_request",
+    "TelegramNotFound": "not_found", "TelegramMigrateToChat": "migrate_to_chat",
+    "TelegramConflictError": "conflict", "TelegramUnauthorizedError": "unauthorized",
+    "TelegramServerError": "server_error", "RestartingTelegram": "server_error",
+}
+
+
+def metric_of(exc: Exception) -> tuple[str, float | None]:
+    """The error class (and pause) of a failed bulk send, for the metrics."""
+    if isinstance(exc, RetryAfter):
+        return "retry_after", exc.seconds
+    if isinstance(exc, RecipientBlocked):
+        return "forbidden", None
+    return FAILURE_CLASSES.get(str(exc.args[0]) if exc.args else "", "other"), None
+
+
+def build_messenger(bot: Bot, metrics: Metrics | None = None) -> TelegramMessenger:
     """The lean messenger on aiogram's aiohttp session, the plain one on any other session (the
     console channel's in-memory session, test sessions)."""
     if isinstance(bot.session, AiohttpSession):
-        return LeanTelegramMessenger(bot)
+        return LeanTelegramMessenger(bot, metrics)
     return TelegramMessenger(bot)

@@ -40,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import BABEL_LOCALES, N_
 from bot.services import audit, screening, workers
+from handlers.ops.metrics import record_refusal
 from handlers.ui import lang
 
 if TYPE_CHECKING:
@@ -135,6 +136,7 @@ async def refuse_identifying(
     deleted = await _delete(message)
     await message.answer(refusal_text(kinds, deleted, wording))
     log.info("flagged message refused: %s", counts)
+    record_refusal(app, kinds)
     await _audit_refusal(
         message, app, session, "privacy.refused", context,
         kinds=",".join(kinds),

@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -22,12 +23,14 @@ from handlers.dispatcher import build_dispatcher
 from handlers.intake import Intake, poll
 from handlers.lean_sender import build_messenger
 from handlers.menu import set_default_menus
+from handlers.ops.metrics import metrics_of
 from handlers.response_models import pin_response_models
 
 log = logging.getLogger(__name__)
 
 CONSOLE_TOKEN = "42:console-channel-no-network"
 DRAIN_SECONDS = 20.0  # at a stop, how long the updates in hand may take to finish
+JOBS_STOP_SECONDS = 30.0  # at a stop, how long the background jobs may take to wind down
 
 # Each module has ``async def run(app: App) -> None``: a loop that stops when cancelled and
 # sends through ``app.messenger``.
@@ -71,9 +74,21 @@ def start_background(app: App) -> list[asyncio.Task[None]]:
     ]
 
 
-async def stop_background(tasks: list[asyncio.Task[None]]) -> None:
+async def stop_background(tasks: list[asyncio.Task[None]], limit: float | None = None) -> None:
+    """Cancel ``tasks`` and wait for them to wind down (a job finishes what is in flight and
+    gives back its leases). With ``limit`` (a process stopping), wait that long at most, leave
+    what still runs and log what failed; without, a task's failure is raised here."""
     for task in tasks:
         task.cancel()
+    if limit is not None and tasks:
+        done, running = await asyncio.wait(tasks, timeout=limit)
+        for task in done:
+            if not task.cancelled() and (exc := task.exception()) is not None:
+                log.warning("%s failed while stopping: %s", task.get_name(), type(exc).__name__)
+        if running:
+            log.warning("stopping: %d background jobs still busy after %.0f s, left behind",
+                        len(running), limit)
+        return
     for task in tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task
@@ -82,7 +97,8 @@ async def stop_background(tasks: list[asyncio.Task[None]]) -> None:
 async def prepare(app: App, bot: Bot) -> Dispatcher:
     """Migrate the database, wire the messenger and build the dispatcher."""
     await upgrade(app.settings.database_url)
-    app.messenger = build_messenger(bot)  # lean sendMessage on aiohttp, aiogram otherwise
+    # lean sendMessage on aiohttp, aiogram otherwise; its failures counted with the bot's
+    app.messenger = build_messenger(bot, metrics_of(app))
     return build_dispatcher(app)
 
 
@@ -97,35 +113,48 @@ def stop_on_signals() -> asyncio.Event:
     return stop
 
 
-async def serve(app: App, intake: Intake, stop: asyncio.Event, *receivers: asyncio.Task[None]
-                ) -> None:
+async def serve(app: App, intake: Intake, stop: asyncio.Event, *receivers: asyncio.Task[None],
+                close_door: Callable[[], Awaitable[None]] | None = None) -> None:
     """Run the background jobs and the inbox sweep until ``stop``, then stop in order: no new
-    update, the ones in hand finished (or given back), the jobs, the connections."""
-    tasks = [*start_background(app), asyncio.create_task(intake.sweep_forever(), name="inbox")]
+    update (neither from Telegram nor taken over by the sweep); then, side by side, the updates
+    in hand finished (or given back) and the jobs ended: each finishes the message in flight
+    and gives back its other claims at once, for another process to send. The caller closes
+    the connections after."""
+    jobs = start_background(app)
+    sweep = asyncio.create_task(intake.sweep_forever(), name="inbox")
     try:
         await stop.wait()
     finally:
-        await stop_background(list(receivers))
-        await intake.drain(grace=DRAIN_SECONDS)
-        await stop_background(tasks)
+        await stop_background([*receivers, sweep])
+        if close_door is not None:  # the webhook's listener: Telegram goes to another process
+            await close_door()
+        log.info("stopping: no new updates; finishing %d in hand", len(intake.in_hand))
+        await asyncio.gather(intake.drain(grace=DRAIN_SECONDS),
+                             stop_background(jobs, limit=JOBS_STOP_SECONDS))
+        log.info("stopped: updates in hand finished, job leases released")
 
 
 async def run_polling(app: App) -> None:
     """Long polling: one process only (Telegram refuses two pollers on one token)."""
+    from handlers.ops.health import start_ops
+
     bot = build_bot(app)
-    dispatcher = await prepare(app, bot)
+    ops = await start_ops(app, bot)  # /healthz answers during migrations; /readyz after them
     try:
+        dispatcher = await prepare(app, bot)
         await set_default_menus(bot, dispatcher["i18n"])
         await bot.delete_webhook(drop_pending_updates=False)
         intake = Intake(app, dispatcher, bot)
         freeze_heap()
         stop = stop_on_signals()
+        ops.stopping_on(stop)
         poller = asyncio.create_task(
             poll(intake, dispatcher.resolve_used_update_types()), name="polling")
         poller.add_done_callback(lambda _t: stop.set())
         log.info("polling for updates")
         await serve(app, intake, stop, poller)
     finally:
+        await ops.close()
         await bot.session.close()
         await app.close()
 
@@ -137,26 +166,40 @@ async def run_webhook(app: App) -> None:
     """
     from aiohttp import web
 
+    from handlers.ops.health import start_ops
     from handlers.webhook import build_web_app
 
     bot = build_bot(app)
-    dispatcher = await prepare(app, bot)
-    intake = Intake(app, dispatcher, bot)
-    secret = app.settings.webhook_secret
-    runner = web.AppRunner(build_web_app(intake, secret.get_secret_value() if secret else None))
-    await runner.setup()
+    ops = await start_ops(app, bot)  # /healthz answers during migrations; /readyz after them
+    runner: web.AppRunner | None = None
     try:
+        dispatcher = await prepare(app, bot)
+        intake = Intake(app, dispatcher, bot)
+        secret = app.settings.webhook_secret
+        runner = web.AppRunner(
+            build_web_app(intake, secret.get_secret_value() if secret else None))
+        await runner.setup()
         site = web.TCPSite(runner, app.settings.webhook_host, app.settings.webhook_port)
         await site.start()
         log.info("webhook server listening on %s:%s", app.settings.webhook_host,
                  app.settings.webhook_port)
         freeze_heap()
         stop = stop_on_signals()
+        ops.stopping_on(stop)
+        open_site = [site]
+
+        async def close_site() -> None:
+            """No new call (Telegram delivers them to another process, or later); once."""
+            while open_site:
+                await open_site.pop().stop()
+
         try:
-            await serve(app, intake, stop)
+            await serve(app, intake, stop, close_door=close_site)
         finally:
-            await site.stop()  # no new call: Telegram delivers them to another process, or later
+            await close_site()
     finally:
-        await runner.cleanup()
+        await ops.close()
+        if runner is not None:
+            await runner.cleanup()
         await bot.session.close()
         await app.close()

@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.privacy",
     "bot.cli.reminders",
     "bot.cli.tools",
+    "bot.cli.doctor",
 )
 
 

@@ -58,12 +58,30 @@ def settings_or_exit(*, local_key: bool = True, **overrides: object) -> Settings
         raise SystemExit(1) from None
 
 
-def setup_logging(level: int = logging.INFO) -> None:
-    """Log ids and counts to standard error; message text is never logged anywhere."""
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("aiogram.event").setLevel(max(level, logging.WARNING))
+def setup_logging(level: int | None = None, *, settings: Settings | None = None) -> None:
+    """Log ids and counts to standard error; message text is never logged anywhere.
+
+    ``RELAIS_LOG_LEVEL`` sets the level and ``RELAIS_LOG_FORMAT`` the format (``text``, or
+    ``json``: one object per line, see :mod:`bot.logs`). A command that keeps the terminal
+    quiet passes a ``level`` above INFO (``relais try``, ``--quiet``): it logs no more than that.
+    """
+    from bot.logs import build_formatter, log_uncaught
+
+    if settings is None:
+        try:
+            settings = load_settings()
+        except ConfigError:  # named by settings_or_exit; log as before meanwhile
+            settings = None
+    configured = logging.getLevelNamesMapping()[settings.log_level] if settings else logging.INFO
+    effective = max(level, configured) if level is not None and level > logging.INFO else configured
+    log_format = settings.log_format if settings else "text"
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(build_formatter(log_format))
+    logging.basicConfig(level=effective, handlers=[handler])
+    logging.getLogger("aiogram.event").setLevel(max(effective, logging.WARNING))
+    if log_format == "json":  # nothing but JSON lines on standard error
+        logging.captureWarnings(True)
+        sys.excepthook = log_uncaught
 
 
 def run_async(main: Coroutine[Any, Any, T], *, grace: float = 3.0) -> T:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 from bot.app import App, build_app
 from bot.cli.common import run_async, run_with_app, settings_or_exit, setup_logging
@@ -37,6 +38,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     up = db.add_parser(
         "upgrade", help="apply Alembic migrations up to the latest revision (never sample data)")
     up.set_defaults(func=cmd_db_upgrade)
+    backup = db.add_parser(
+        "backup", help="copy the SQLite database to a new file while Relais runs",
+        description="A consistent copy of the SQLite database (SQLite's online backup API: "
+        "safe while Relais writes) into PATH, which must not exist. The data key is not in "
+        "the backup: keep it apart. On PostgreSQL, prints the pg_dump way and exits 2.",
+    )
+    backup.add_argument("path", metavar="PATH", help="the new backup file")
+    backup.set_defaults(func=cmd_db_backup)
+    restore = db.add_parser(
+        "restore", help="replace the SQLite database with a backup (every relais stopped)",
+        description="Copies a backup made by `relais db backup` into RELAIS_DATABASE_URL. Stop "
+        "every relais process first. Refuses a file that is not a Relais database, and a "
+        "database that holds data unless --force. On PostgreSQL, prints the pg_restore way "
+        "and exits 2.",
+    )
+    restore.add_argument("path", metavar="PATH", help="the backup file")
+    restore.add_argument("--force", action="store_true",
+                         help="replace a database that holds data")
+    restore.set_defaults(func=cmd_db_restore)
 
     invite = subparsers.add_parser(
         "invite",
@@ -133,6 +153,78 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     upgrade_sync(settings.database_url)
     print("relais: database schema is up to date")
+    return 0
+
+
+def _sqlite_or_guidance(settings: Settings) -> Path | None:
+    """The SQLite file to back up or restore; None after printing why there is none."""
+    from bot.cli.common import sqlite_file
+    from bot.services.backup import key_reminder, postgres_guidance
+
+    path = sqlite_file(settings.database_url)
+    if path is not None:
+        return path
+    if settings.is_sqlite:
+        print("relais: an in-memory database has nothing to back up or restore", file=sys.stderr)
+    else:
+        print("\n".join(postgres_guidance(settings.database_url)), file=sys.stderr)
+        print(key_reminder(settings.database_url, key_from_environment=True), file=sys.stderr)
+    return None
+
+
+def _key_in_environment(settings: Settings) -> bool:
+    return settings.data_key is not None and bool(settings.data_key.get_secret_value().strip())
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    from bot.services.backup import BackupError, backup_sqlite, key_reminder
+    from bot.services.crypto import local_key_path
+
+    settings = settings_or_exit(local_key=False)
+    database = _sqlite_or_guidance(settings)
+    if database is None:
+        return 2
+    try:
+        copied = backup_sqlite(database, Path(args.path))
+    except BackupError as exc:
+        print(f"relais: {exc}", file=sys.stderr)
+        return 1
+    print(f"relais: backed up {database} to {copied.path} ({copied.tables} tables, "
+          f"{copied.rows} rows, revision {copied.revision})")
+    in_environment = _key_in_environment(settings)
+    print(key_reminder(settings.database_url, in_environment))
+    key_file = local_key_path(settings.database_url)
+    if not in_environment and key_file.parent.resolve() == copied.path.parent.resolve():
+        print(f"relais: warning: the backup is in the folder of the key file {key_file}: move "
+              "one of them elsewhere", file=sys.stderr)
+    return 0
+
+
+def cmd_db_restore(args: argparse.Namespace) -> int:
+    from bot.services.backup import BackupError, restore_sqlite
+    from bot.services.crypto import local_key_path
+    from bot.services.doctor import known_revisions, migration_heads
+
+    settings = settings_or_exit(local_key=False)
+    database = _sqlite_or_guidance(settings)
+    if database is None:
+        return 2
+    try:
+        copied = restore_sqlite(Path(args.path), database, force=args.force,
+                                known_revisions=known_revisions(settings.database_url))
+    except BackupError as exc:
+        print(f"relais: {exc}", file=sys.stderr)
+        return 1
+    print(f"relais: restored {args.path} into {database} ({copied.tables} tables, "
+          f"{copied.rows} rows, revision {copied.revision})")
+    heads = ", ".join(sorted(migration_heads(settings.database_url)))
+    if copied.revision != heads:
+        print(f"relais: run `relais db upgrade` before starting Relais (the backup is at "
+              f"{copied.revision}, this version is at {heads})")
+    where = ("RELAIS_DATA_KEY" if _key_in_environment(settings)
+             else f"the development key file {local_key_path(settings.database_url)}")
+    print(f"relais: its notes can be read only with the data key they were encrypted with: "
+          f"{where} must hold that key (the copy kept apart from the backups)")
     return 0
 
 

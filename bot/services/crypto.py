@@ -52,6 +52,7 @@ ENCRYPTED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("bot.models.handoffs", "HandoffEvent", "note_enc"),
     ("bot.models.reminders", "ScheduledJob", "text"),
     ("bot.models.inbox", "InboxUpdate", "payload_enc"),
+    ("bot.models.inbox", "OutboxMessage", "body_enc"),
 )
 
 

@@ -75,6 +75,7 @@ class DatabaseMiddleware(BaseMiddleware):
             except Exception as exc:
                 await session.rollback()
                 log.error("update %s not stored: %s", update_id, type(exc).__name__)
+                data["update_failed"] = True  # for the metrics: answered, but nothing stored
                 await self._apologise(data)
                 await self._mark_alone(bot_id, update_id)
                 return None

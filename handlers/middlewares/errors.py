@@ -20,6 +20,8 @@ from bot.errors import RelaisError
 from bot.i18n import N_
 from bot.models.core import Worker
 from bot.services import audit
+from bot.services.screening import IdentifyingText
+from handlers.ops.metrics import record_refusal
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,8 @@ class ErrorReplyMiddleware(BaseMiddleware):
         try:
             return await handler(event, data)
         except RelaisError as exc:
+            if isinstance(exc, IdentifyingText):
+                record_refusal(data.get("app"), exc.kinds)
             await self._undo(exc, data)
             await tell(event, error_text(exc))
             return None

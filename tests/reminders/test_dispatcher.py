@@ -437,9 +437,10 @@ async def test_language_from_telegram_when_never_chosen(app, clock, recorder: Re
     assert recorder.to(worker.telegram_id) == ["🔔 Reminder\ncall back"]
 
 
-async def test_stopping_the_loop_finishes_the_pass_under_way(app, clock) -> None:  # type: ignore[no-untyped-def]
-    """``relais run``/``try`` stopping cancels the loop: the pass under way ends cleanly (no
-    database call cut in the middle, which on SQLite left a thread and hung the exit)."""
+async def test_stopping_the_loop_finishes_the_job_in_flight_and_gives_back_the_rest(app, clock) -> None:  # type: ignore[no-untyped-def]
+    """``relais run``/``try`` stopping cancels the loop: the message in flight is finished
+    cleanly (no database call cut in the middle, which on SQLite left a thread and hung the
+    exit), and the other claimed jobs are given back at once, for another process to send."""
     from bot.jobs.reminders import run
 
     workers = [await add_worker(app, f"w{i}") for i in range(3)]
@@ -463,8 +464,11 @@ async def test_stopping_the_loop_finishes_the_pass_under_way(app, clock) -> None
     go_on.set()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert len(slow.sent) == 3
+    assert len(slow.sent) == 1  # the job in flight is finished, the others are given back
     async with app.sessionmaker() as session:
-        states = (await session.scalars(
-            select(ScheduledJob.state).where(ScheduledJob.kind == "reminder"))).all()
-    assert set(states) == {JobState.SENT.value}
+        jobs = (await session.scalars(
+            select(ScheduledJob).where(ScheduledJob.kind == "reminder"))).all()
+    assert sorted(job.state for job in jobs) == sorted(
+        [JobState.PENDING.value] * 2 + [JobState.SENT.value])
+    assert all(job.lease_owner is None and job.attempts == 0
+               for job in jobs if job.state == JobState.PENDING.value)

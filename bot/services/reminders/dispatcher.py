@@ -120,6 +120,8 @@ class Dispatcher:
         self.is_postgres = app.engine.dialect.name == "postgresql"
         self.kinds = scheduler.job_kinds()
         self.paused_until: datetime | None = None
+        # set when the process stops: the job in flight ends, no other is started or claimed
+        self.stopping = False
         self._statements: dict[frozenset[str], Any] = {}
 
     def _shared_limiter(self) -> RateLimiter | None:
@@ -145,9 +147,11 @@ class Dispatcher:
                 log.warning("periodic job seeding failed: %s", type(exc).__name__)
 
     async def run_forever(self) -> None:
-        """Pass after pass until cancelled. A pass under way is finished before stopping: a
-        database call cut in the middle can leave a connection (and, on SQLite, its thread)
-        behind, and the jobs it claimed would wait for their lease."""
+        """Pass after pass until cancelled. At a stop, the job in flight is finished (a
+        database call cut in the middle can leave a connection, and on SQLite its thread,
+        behind; a message cut in the middle may or may not have been delivered), the claimed
+        jobs not started yet are given back at once (:meth:`release_leases`), so that another
+        process sends them now rather than when their lease runs out."""
         log.info("reminder dispatcher %s started", self.owner)
         seeded: datetime | None = None
         while True:
@@ -155,12 +159,40 @@ class Dispatcher:
             try:
                 seeded, delay = await asyncio.shield(work)
             except asyncio.CancelledError:
+                self.stopping = True
                 with contextlib.suppress(Exception):
                     await work
+                await asyncio.shield(self.release_leases())
                 raise
             # pacing is wall-clock time (what is due is decided by app.clock): under a FakeClock
             # the loop idles instead of racing the fake time forward; tests call run_once
-            await asyncio.sleep(delay)
+            try:
+                await asyncio.sleep(delay)
+            except asyncio.CancelledError:
+                await asyncio.shield(self.release_leases())
+                raise
+
+    async def release_leases(self) -> int:
+        """Give back every job this dispatcher still holds (claimed, not sent: nothing of it is
+        in flight once the pass under way has ended), without counting an attempt; how many.
+        Called at a stop; a failure is logged, and the leases then simply run out."""
+        try:
+            async with self.app.sessionmaker() as session:
+                ids = list((await session.scalars(
+                    select(ScheduledJob.id).where(
+                        ScheduledJob.lease_owner == self.owner,
+                        ScheduledJob.state == JobState.SENDING.value,
+                    )
+                )).all())
+        except Exception as exc:
+            log.warning("could not look up the jobs to release at stop: %s",
+                        type(exc).__name__)
+            return 0
+        await self._release(ids, self.now)
+        if ids:
+            log.info("reminder dispatcher %s stopping: released %d claimed jobs", self.owner,
+                     len(ids))
+        return len(ids)
 
     async def _pass(self, seeded: datetime | None) -> tuple[datetime | None, float]:
         """Seed periodic jobs (every few minutes), dispatch, and say how long to wait."""
@@ -210,7 +242,7 @@ class Dispatcher:
             report.released = await scheduler.release_held(session, None, self.now)
             await session.commit()
         batch = self.settings.reminder_batch
-        while await self._paused_for() <= 0:
+        while not self.stopping and await self._paused_for() <= 0:
             ids = await self.claim(batch)
             if not ids:
                 break
@@ -304,6 +336,9 @@ class Dispatcher:
         pending = [job.id for job in jobs]
         try:
             for job in jobs:
+                if self.stopping:  # the rest goes back in one statement
+                    await self._release(pending, self.now)
+                    return False
                 pending.remove(job.id)
                 if inspect(job).expired_attributes:  # a failed job rolled back the session
                     await session.refresh(job)
@@ -330,7 +365,7 @@ class Dispatcher:
 
         async def lane() -> None:
             nonlocal paused
-            while queue and not paused:
+            while queue and not paused and not self.stopping:
                 job = queue.pop(0)
                 not_started.remove(job.id)
                 async with self.app.sessionmaker() as session:
@@ -347,6 +382,8 @@ class Dispatcher:
             raise
         if paused:
             await self._release(not_started, self.paused_until or self.now)
+        elif not_started:  # stopping
+            await self._release(not_started, self.now)
         return paused
 
     async def _release(self, ids: list[int], at: datetime) -> None:
