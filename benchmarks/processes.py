@@ -54,6 +54,8 @@ from update_path import (  # noqa: E402  (the sibling benchmark; it puts the pro
     stop,
 )
 
+from tests.support.registered import prepare_relais_database  # noqa: E402
+
 SECRET = "bench-processes-webhook-secret-0123456789"
 CONNECTIONS = 40  # Telegram's default max_connections for a webhook
 HELP = "/help"
@@ -133,34 +135,6 @@ class Crowd:
         start = time.perf_counter()
         await asyncio.gather(*(person(user_id) for user_id in self.user_ids))
         return per_user * len(self.user_ids) / (time.perf_counter() - start)
-
-
-async def register(database_url: str, user_ids: list[int]) -> None:
-    """The crowd's users beyond those ``prepare_relais`` registered, as workers."""
-    from sqlalchemy import select
-
-    from bot.app import build_app
-    from bot.config import Settings
-    from bot.models.core import Worker
-    from bot.services.organisations import get_or_create_organisation
-
-    app = build_app(Settings(_env_file=None, database_url=database_url))  # type: ignore[call-arg]
-    try:
-        async with app.sessionmaker() as session:
-            org = await get_or_create_organisation(session, "Organisme fictif (banc d'essai)",
-                                                   now=app.clock.now())
-            known = set((await session.scalars(select(Worker.telegram_id))).all())
-            for number, user_id in enumerate(user_ids):
-                if user_id in known:
-                    continue
-                worker = Worker(telegram_id=user_id, display_name=f"Bench{number}",
-                                role="worker", organisation_id=org.id,
-                                created_at=app.clock.now(), language="fr")
-                worker.set_regions(["06"])
-                session.add(worker)
-            await session.commit()
-    finally:
-        await app.close()
 
 
 def free_port() -> int:
@@ -257,8 +231,9 @@ async def main(args: argparse.Namespace) -> None:
     data_key = Fernet.generate_key().decode()  # shared: any process reads what another stored
     rows: list[Row] = []
     try:
-        await prepare_relais(database_url, redis_url)
-        await register(database_url, user_ids)
+        await prepare_relais(database_url)
+        await prepare_relais_database(database_url, user_ids, name="Bench",
+                                      organisation="Organisme fictif (banc d'essai)")
         crowd = Crowd(standin.telegram, user_ids)
         for count in args.processes:
             rows.append(await measure(standin, crowd, count, database_url, redis_url, data_key,

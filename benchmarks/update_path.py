@@ -150,31 +150,12 @@ async def stop(process: subprocess.Popen[bytes]) -> None:
     process.kill()
 
 
-async def prepare_relais(database_url: str, redis_url: str | None) -> None:
+async def prepare_relais(database_url: str) -> None:
     """Schema, sample directory and the four users as registered workers."""
-    from bot.app import build_app
-    from bot.config import Settings
-    from bot.db.migrate import upgrade
-    from bot.models.core import Worker
-    from bot.services.organisations import get_or_create_organisation
-    from knowledge.seed import ensure_sample_directory
+    from tests.support.registered import prepare_relais_database
 
-    await upgrade(database_url)
-    app = build_app(Settings(database_url=database_url, redis_url=redis_url))
-    try:
-        await ensure_sample_directory(app)
-        async with app.sessionmaker() as session:
-            org = await get_or_create_organisation(session, "Organisme fictif (banc d'essai)",
-                                                   now=app.clock.now())
-            for number, user_id in enumerate(USERS):
-                worker = Worker(telegram_id=user_id, display_name=f"Bench{number}",
-                                role="worker", organisation_id=org.id,
-                                created_at=app.clock.now(), language="fr")
-                worker.set_regions(["06"])
-                session.add(worker)
-            await session.commit()
-    finally:
-        await app.close()
+    await prepare_relais_database(database_url, USERS, sample_directory=True, name="Bench",
+                                  organisation="Organisme fictif (banc d'essai)")
 
 
 def bot_env(standin: Any, extra: dict[str, str]) -> dict[str, str]:
@@ -329,7 +310,7 @@ async def main(args: argparse.Namespace) -> None:
         print(f"bare aiogram: {rows[-1]}", flush=True)
         if "sqlite" in args.backends:
             url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
-            await prepare_relais(url, None)
+            await prepare_relais(url)
             users.reset()
             process = start_relais(standin, url, None, workdir / "sqlite.log",
                                    args.profile and args.profile / "sqlite.prof")
@@ -341,7 +322,7 @@ async def main(args: argparse.Namespace) -> None:
                 print("PostgreSQL or Redis does not answer: that row is skipped")
             else:
                 try:
-                    await prepare_relais(url, redis_url)
+                    await prepare_relais(url)
                     users.reset()
                     process = start_relais(standin, url, redis_url, workdir / "pg.log",
                                            args.profile and args.profile / "pg.prof")

@@ -52,6 +52,7 @@ import pytest
 
 from handlers.console.fake_api import FakeTelegram
 from tests.standin.server import StandIn
+from tests.support.registered import prepare_relais_database
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "4242:ops-test-token"
@@ -69,31 +70,26 @@ def free_port() -> int:
 async def prepare_database(database_url: str, workers: Sequence[int] = WORKERS,
                            *, sample_directory: bool = False) -> None:
     """Migrate the database and register ``workers`` (Telegram ids) as active workers."""
-    from bot.app import build_app
-    from bot.config import Settings
-    from bot.db.migrate import upgrade
-    from bot.models.core import Worker
-    from bot.services.organisations import get_or_create_organisation
+    await prepare_relais_database(database_url, workers, sample_directory=sample_directory,
+                                  name="Ops", organisation="Organisme fictif (tests ops)")
 
-    await upgrade(database_url)
-    app = build_app(Settings(_env_file=None, database_url=database_url))  # type: ignore[call-arg]
+
+async def relais_command(*args: str, env: dict[str, str], cwd: Path,
+                         limit: float = 100.0) -> tuple[int, str, str]:
+    """A real ``relais ARGS`` process with only ``env`` as its RELAIS_ settings: (exit status,
+    stdout, stderr); killed if it outlives ``limit`` seconds."""
+    full = {k: v for k, v in os.environ.items() if not k.startswith("RELAIS_")}
+    full.update(env, PYTHONPATH=str(ROOT))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args, env=full, cwd=cwd,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
-        if sample_directory:
-            from knowledge.seed import ensure_sample_directory
-
-            await ensure_sample_directory(app)
-        async with app.sessionmaker() as session:
-            org = await get_or_create_organisation(session, "Organisme fictif (tests ops)",
-                                                   now=app.clock.now())
-            for number, user_id in enumerate(workers):
-                worker = Worker(telegram_id=user_id, display_name=f"Ops{number}", role="worker",
-                                organisation_id=org.id, created_at=app.clock.now(),
-                                language="fr")
-                worker.set_regions(["06"])
-                session.add(worker)
-            await session.commit()
+        out, err = await asyncio.wait_for(process.communicate(), limit)
     finally:
-        await app.close()
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    return process.returncode or 0, out.decode(), err.decode()
 
 
 def relais_env(standin: StandIn, database_url: str, *, health_port: int,

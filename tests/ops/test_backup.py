@@ -7,14 +7,13 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from tests.ops.conftest import ROOT, prepare_database
+from tests.ops.conftest import prepare_database, relais_command
 
 Rows = dict[str, list[tuple[object, ...]]]
 
@@ -59,18 +58,8 @@ class Writer(threading.Thread):
 
 async def relais(*args: str, database: Path, cwd: Path) -> tuple[int, str, str]:
     """A real ``relais`` process on the SQLite file ``database`` (development, no key set)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RELAIS_")}
-    env.update(RELAIS_DATABASE_URL=f"sqlite:///{database}", PYTHONPATH=str(ROOT))
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, env=env, cwd=cwd,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    try:
-        out, err = await asyncio.wait_for(process.communicate(), 100)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    return process.returncode or 0, out.decode(), err.decode()
+    return await relais_command(*args, env={"RELAIS_DATABASE_URL": f"sqlite:///{database}"},
+                                cwd=cwd)
 
 
 async def a_note(database: Path) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -23,7 +22,7 @@ from cryptography.fernet import Fernet
 from bot.cli import main
 from bot.services.doctor import migration_heads
 from handlers.console.protocol import ok
-from tests.ops.conftest import ROOT, TOKEN, free_port, prepare_database
+from tests.ops.conftest import TOKEN, free_port, prepare_database, relais_command
 from tests.standin.server import StandIn
 from tests.support.databases import PG_ENV, REDIS_ENV
 
@@ -97,18 +96,7 @@ async def doctor_here(env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
 
 async def doctor_process(env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
     """A real ``relais doctor`` process: (exit status, stdout, stderr)."""
-    full = {k: v for k, v in os.environ.items() if not k.startswith("RELAIS_")}
-    full.update(env, PYTHONPATH=str(ROOT))
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "doctor", env=full, cwd=cwd,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    try:
-        out, err = await asyncio.wait_for(process.communicate(), 100)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    return process.returncode or 0, out.decode(), err.decode()
+    return await relais_command("doctor", env=env, cwd=cwd)
 
 
 def head() -> str:
