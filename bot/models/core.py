@@ -61,6 +61,7 @@ class Worker(Base):
         ForeignKey("organisations.id"), nullable=True
     )
     on_call: Mapped[bool] = mapped_column(Boolean, default=False)
+    on_call_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     blocked_bot: Mapped[bool] = mapped_column(Boolean, default=False)
     timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)

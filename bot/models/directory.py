@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -408,3 +409,32 @@ class DirectoryState(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class DirectoryReport(Base):
+    """A worker's error report on a listing, until a coordinator resolves it.
+
+    The description and the resolution note are screened by the chat and stored encrypted; the
+    region is the listing's first, so that its coordinators find it.
+    """
+
+    __tablename__ = "directory_reports"
+    __table_args__ = (Index("ix_directory_reports_status_region", "status", "region"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[int | None] = mapped_column(
+        ForeignKey("directory_services.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    service_name: Mapped[str] = mapped_column(String(300), default="")
+    region: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    reporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workers.id", ondelete="SET NULL"), nullable=True
+    )
+    text_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open|resolved
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolver_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workers.id", ondelete="SET NULL"), nullable=True
+    )
+    resolution_enc: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -52,6 +52,8 @@ class Handoff(Base):
     needs: Mapped[list[str]] = mapped_column(JSON, default=list)
     criteria: Mapped[dict] = mapped_column(JSON, default=dict)
     outcome: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Shared by the requests of one urgent search sent to several services at once.
+    group_key: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     sla_stage: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -53,6 +53,8 @@ ENCRYPTED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("bot.models.reminders", "ScheduledJob", "text"),
     ("bot.models.inbox", "InboxUpdate", "payload_enc"),
     ("bot.models.inbox", "OutboxMessage", "body_enc"),
+    ("bot.models.directory", "DirectoryReport", "text_enc"),
+    ("bot.models.directory", "DirectoryReport", "resolution_enc"),
 )
 
 

@@ -121,6 +121,7 @@ NOT_SCANNED: dict[str, str] = {
     "handoffs.service_name": "a directory service name", "handoffs.directory_org_id": "an id",
     "handoffs.region": "a code", "handoffs.status": "a code", "handoffs.status_reason": "a code",
     "handoffs.priority": "a code", "handoffs.needs": "codes", "handoffs.outcome": "a code",
+    "handoffs.group_key": "a random key",
     "handoff_events.kind": "a code", "handoff_events.from_status": "a code",
     "handoff_events.to_status": "a code", "handoff_events.reason": "a code",
     "handoff_recipients.role": "a code",
