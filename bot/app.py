@@ -62,12 +62,14 @@ def build_app(
         from redis.asyncio import Redis
 
         redis = Redis.from_url(settings.redis_url)
+    clock = clock or SystemClock()
     return App(
         settings=settings,
         engine=engine,
         sessionmaker=make_sessionmaker(engine),
-        clock=clock or SystemClock(),
-        translator=Translator(settings.locales_dir, settings.default_language, settings.zone),
+        clock=clock,
+        translator=Translator(settings.locales_dir, settings.default_language, settings.zone,
+                              clock=clock.now),
         redis=redis,
         redis_prefix=redis_prefix,
     )

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,8 @@ from babel.numbers import format_decimal
 
 LANGUAGES: tuple[str, ...] = ("fr", "en")
 BABEL_LOCALES = {"fr": "fr_CA", "en": "en_CA"}
+#: Formats of :meth:`Text.datetime` written for a sentence ("since {time}") or a list line.
+SENTENCE, COMPACT = "sentence", "short"
 
 
 def N_(message: str) -> str:
@@ -72,11 +75,14 @@ def load_catalogs(locales_dir: Path) -> dict[str, _gettext.GNUTranslations]:
 
 @dataclass(frozen=True)
 class Text:
-    """Translation and formatting bound to one language and time zone."""
+    """Translation and formatting bound to one language and time zone.
+
+    ``clock`` (the app's) tells which year is "this year", so that dates leave it out."""
 
     lang: str
     translations: _gettext.NullTranslations
     zone: ZoneInfo
+    clock: Callable[[], datetime] | None = field(default=None, compare=False, repr=False)
 
     @property
     def locale(self) -> Locale:
@@ -93,8 +99,36 @@ class Text:
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)
 
-    def datetime(self, value: datetime, fmt: str = "medium") -> str:
-        return format_datetime(value.astimezone(self.zone), format=fmt, locale=self.locale)
+    def now(self) -> datetime:
+        return self.clock() if self.clock is not None else datetime.now(UTC)
+
+    def datetime(self, value: datetime, fmt: str = SENTENCE) -> str:
+        """A moment in words, never an ISO date, the year only when it is not this one.
+
+        ``"sentence"`` (also ``"medium"``/``"long"``) reads inside a sentence: "le 2 décembre à
+        13 h 19" / "December 2 at 1:19 PM" (write "depuis {time}" / "since {time}");
+        ``"short"`` is for list lines: "2 déc. à 13 h 19" / "Dec 2, 1:19 PM". Any other value
+        is a Babel pattern."""
+        if fmt not in (SENTENCE, COMPACT, "medium", "long", "full"):
+            return format_datetime(value.astimezone(self.zone), format=fmt, locale=self.locale)
+        local = value.astimezone(self.zone)
+        other_year = local.year != self.now().astimezone(self.zone).year
+        compact = fmt == COMPACT
+        if self.lang == "fr":
+            day = "1er" if local.day == 1 else str(local.day)
+            month = format_date(local, "MMM" if compact else "MMMM", locale=self.locale)
+            when = f"{day} {month}" + (f" {local.year}" if other_year else "")
+            return (when if compact else "le " + when) + " à " + self.clock_time(local)
+        month_day = format_date(local, "MMM d" if compact else "MMMM d", locale=self.locale)
+        when = month_day + (f", {local.year}" if other_year else "")
+        return when + (", " if compact else " at ") + self.clock_time(local)
+
+    def clock_time(self, value: datetime) -> str:
+        """The hour as people write it: "13 h 19", "13 h" / "1:19 PM"."""
+        local = value.astimezone(self.zone)
+        if self.lang == "fr":
+            return f"{local.hour} h" + (f" {local.minute:02d}" if local.minute else "")
+        return format_time(local, "h:mm a", locale=Locale.parse("en"))
 
     def date(self, value: date, fmt: str = "medium") -> str:
         return format_date(value, format=fmt, locale=self.locale)
@@ -110,13 +144,15 @@ class Text:
 class Translator:
     """All catalogs, handing out :class:`Text` objects for one language at a time."""
 
-    def __init__(self, locales_dir: Path, default_language: str, zone: ZoneInfo) -> None:
+    def __init__(self, locales_dir: Path, default_language: str, zone: ZoneInfo,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.locales_dir = Path(locales_dir)
         self.catalogs = load_catalogs(locales_dir)
         self.default_language = default_language
         self.zone = zone
+        self.clock = clock  # the app's ``clock.now``: which year is this one
 
     def text(self, lang: str | None) -> Text:
         lang = lang if lang in LANGUAGES else self.default_language
         translations = self.catalogs.get(lang) or _gettext.NullTranslations()
-        return Text(lang=lang, translations=translations, zone=self.zone)
+        return Text(lang=lang, translations=translations, zone=self.zone, clock=self.clock)

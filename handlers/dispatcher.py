@@ -24,6 +24,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "handlers.onboarding",
     "handlers.language",
     "handlers.team",
+    "handlers.oncall",
     "handlers.cases",
     "handlers.handoffs",
     "handlers.reminders",

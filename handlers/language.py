@@ -16,6 +16,7 @@ from bot.models.core import Worker
 from bot.services import workers
 from handlers.commands import Command
 from handlers.menu import set_chat_menu
+from handlers.replies import reply_after_commit
 from handlers.ui import keyboard
 
 COMMANDS = (Command("language", N_("Choose your language (français / English)")),)
@@ -46,17 +47,17 @@ async def choose(
     i18n: I18n,
     app: App,
 ) -> None:
-    """A language button: store the choice and answer in the new language."""
+    """A language button: store the choice and, once stored, answer in the new language."""
     await workers.set_language(session, worker, callback_data.lang, app.clock.now())
     with i18n.use_locale(callback_data.lang):
         text = _("Language set: English.") if callback_data.lang == "en" else _(
             "Language set: French."
         )
-        await query.answer()
-        if query.message is not None:
-            await query.message.edit_text(text)
-    await set_chat_menu(
-        query.bot, i18n, query.from_user.id, callback_data.lang,
+    reply_after_commit(session, query.answer)
+    if query.message is not None:
+        reply_after_commit(session, query.message.edit_text, text)
+    reply_after_commit(
+        session, set_chat_menu, query.bot, i18n, query.from_user.id, callback_data.lang,
         coordinator=worker.is_coordinator,
     )
 

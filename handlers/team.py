@@ -1,8 +1,8 @@
-"""Coordinators' team management: ``/invite``, ``/workers``; everyone's ``/oncall``."""
+"""Coordinators' team management: ``/invite``, ``/workers`` (``/oncall`` is handlers.oncall)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from aiogram import F, Router
@@ -18,14 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import App
 from bot.i18n import N_
 from bot.models.core import Role, Worker
-from bot.services import invitations, workers
+from bot.services import invitations, oncall, workers
 from handlers.commands import Command
+from handlers.oncall import on_call_list
 from handlers.privacy_reply import ORGANISATION_WORDING, screened_or_refused
 from handlers.ui import esc, keyboard, lang
 from knowledge.regions import region_name
 
 COMMANDS = (
-    Command("oncall", N_("Turn your on-call status on or off")),
     Command("invite", N_("Invite a worker (invitation link)"), coordinator_only=True),
     Command("workers", N_("Workers of your regions"), coordinator_only=True),
 )
@@ -79,10 +79,12 @@ def region_keyboard(worker: Worker, code: str) -> InlineKeyboardMarkup:
     return keyboard(rows)
 
 
-def worker_line(worker: Worker, *, markup: bool = True) -> str:
-    """One line about a worker: escaped for a message (``markup``), plain for a button."""
+def worker_line(worker: Worker, *, markup: bool = True, now: datetime | None = None) -> str:
+    """One line about a worker: escaped for a message (``markup``), plain for a button; "on
+    call" only while it lasts at ``now``."""
     status = "" if worker.active else " · " + _("inactive")
-    on_call = " · " + _("on call") if worker.on_call else ""
+    on_duty = oncall.is_on_call(worker, now) if now is not None else worker.on_call
+    on_call = " · " + _("on call") if on_duty else ""
     org = worker.organisation.name if worker.organisation else "—"
     name = worker.display_name
     if markup:
@@ -105,17 +107,6 @@ def worker_keyboard(worker: Worker) -> InlineKeyboardMarkup:
 
 
 # ---- handlers -----------------------------------------------------------------------------
-
-
-async def toggle_on_call(message: Message, session: AsyncSession, worker: Worker, app: App
-                         ) -> None:
-    """``/oncall``: flip the worker's on-call status."""
-    on_call = await workers.toggle_on_call(session, worker, app.clock.now())
-    await message.answer(
-        _("You are now on call: urgent handoffs of your organisation reach you at any hour.")
-        if on_call
-        else _("You are no longer on call.")
-    )
 
 
 async def invite(message: Message, worker: Worker, state: FSMContext) -> None:
@@ -191,24 +182,30 @@ async def invite_region(
     )
 
 
-async def list_workers(message: Message, session: AsyncSession, worker: Worker) -> None:
-    """``/workers``: a button per worker of the coordinator's regions."""
+async def list_workers(message: Message, session: AsyncSession, worker: Worker, app: App
+                       ) -> None:
+    """``/workers``: who is on call now, then a button per worker of the coordinator's regions."""
     team = await workers.managed_team(session, worker)
     if not team:
         await message.answer(_("No worker is registered in your regions yet."))
         return
-    rows = [[(worker_line(w, markup=False)[:60], WorkerPick(worker_id=w.id).pack())]
+    now = app.clock.now()
+    rows = [[(worker_line(w, markup=False, now=now)[:60], WorkerPick(worker_id=w.id).pack())]
             for w in team[:50]]
-    await message.answer(_("Workers of your regions:"), reply_markup=keyboard(rows))
+    on_duty = await on_call_list(app, session, worker)
+    await message.answer(on_duty + "\n\n" + _("Workers of your regions:"),
+                         reply_markup=keyboard(rows))
 
 
 async def show_worker(
-    query: CallbackQuery, callback_data: WorkerPick, session: AsyncSession, worker: Worker
+    query: CallbackQuery, callback_data: WorkerPick, session: AsyncSession, worker: Worker,
+    app: App,
 ) -> None:
     """A worker's button: their line and what the coordinator may change."""
     target = await workers.coordinated_worker(session, worker, callback_data.worker_id)
     await query.answer()
-    await query.message.answer(worker_line(target), reply_markup=worker_keyboard(target))
+    await query.message.answer(worker_line(target, now=app.clock.now()),
+                               reply_markup=worker_keyboard(target))
 
 
 async def change_worker(
@@ -220,13 +217,13 @@ async def change_worker(
         session, worker, callback_data.worker_id, callback_data.action, app.clock.now()
     )
     await query.answer(_("Saved."))
-    await query.message.edit_text(worker_line(target), reply_markup=worker_keyboard(target))
+    await query.message.edit_text(worker_line(target, now=app.clock.now()),
+                                  reply_markup=worker_keyboard(target))
 
 
 def build_router() -> Router:
     """Register the team commands and their buttons."""
     router = Router(name="team")
-    router.message.register(toggle_on_call, CommandFilter("oncall"))
     router.message.register(invite, CommandFilter("invite"))
     router.callback_query.register(invite_role, InviteRole.filter())
     router.message.register(invite_organisation, InviteStates.organisation, F.text,

@@ -28,6 +28,7 @@ KIND_ORDER = {"municipality": 0, "region": 1, "borough": 2, "fsa": 3}
 
 _TOKEN_MAP = {"st": "saint", "ste": "sainte", "sts": "saints", "mt": "mont", "stes": "saintes"}
 _ARTICLES = {"l", "le", "la", "les"}
+_ELIDED = {"d", "l"}  # elided articles, written with an apostrophe
 _PAREN_RE = re.compile(r"\s*\([^)]*\)")
 FSA_RE = re.compile(r"^[ghj][0-9][a-z]$")
 
@@ -203,6 +204,10 @@ class Gazetteer:
         words = key.split()
         if len(words) >= 3 and words[0] in _ARTICLES:
             variants.add(" ".join(words[1:]))
+        # "Val-d'Or" typed without its apostrophe: "val-dor", "val dor".
+        for i, word in enumerate(words[:-1]):
+            if word in _ELIDED and i > 0:
+                variants.add(" ".join([*words[:i], word + words[i + 1], *words[i + 2:]]))
         for k in variants:
             self._by_key[k].append(entry)
             self._by_compact[k.replace(" ", "")].append(entry)

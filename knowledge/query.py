@@ -31,7 +31,20 @@ _AGE_PRONOUN_RE = re.compile(
     r"\b(?:she|he|they|elle|il)\s*(?:'s|’s|s|is|are|a)\s+(\d{1,2})\b"
     r"(?![\s,]*(?:h\b|:|h\d|heures?|pm\b|am\b|min|km|minutes?|hours?|fois|times|enfants?|kids?|children))"
 )
+_AGE_BEFORE_NOUN_RE = re.compile(
+    r"\b(\d{1,2})[\s,]+(?:yo\s+|y\s?/\s?o\s+)?(?:teen|teenager|ado|adolescente?|jeune|youth|girl|boy|"
+    r"fille|gars|kid|mineure?|minor)\b"
+)
+_OLD_RE = re.compile(r"y\s?[./]?\s?o\b|old\b")  # "17 y/o", "17 years old": an age, never a duration
 _DURATION_BEFORE = word_set("depuis pendant durant since for dans apres after il y")
+_YOUTH_WORDS = word_set("teen teens teenager teenagers ado ados adolescent adolescente adolescents "
+                        "adolescentes mineur mineure mineurs mineures minor minors")
+_WEAK_SHELTER = frozenset({("place",), ("places",), ("une", "place")})  # shelter only when nothing else is asked
+_SHELTER = "hebergement-urgence-jeunesse"
+# "qqun peut prendre une ado ce soir": taking a youth in means a bed, unless a need is named.
+_TAKE_IN = ("peut prendre", "peuvent prendre", "pourrait prendre", "peut accueillir",
+            "peut recevoir", "peut heberger", "can take", "could take", "can take in", "take in",
+            "can host", "can receive")
 _MIN_AGE, _MAX_AGE = 8, 35
 
 _NOW = (
@@ -145,6 +158,7 @@ class ParsedQuery:
     urgent: bool = False
     text_terms: list[str] = field(default_factory=list)
     lang: str = "fr"
+    youth: bool = False  # "teen", "ado", "mineure": a minor, age not given
 
 
 def _phrase_spans(words: list[str], phrases: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -165,11 +179,12 @@ def _find_age(folded: str, offsets: list[int]) -> tuple[int | None, tuple[int, i
         low, high = int(m.group(1)), int(m.group(2))
         if _MIN_AGE <= low < high <= _MAX_AGE:
             candidates.append((m.start(), low, m.end()))
-    for regex in (_AGE_UNIT_RE, _AGE_AFTER_RE, _AGE_NOUN_RE, _AGE_PRONOUN_RE):
+    for regex in (_AGE_UNIT_RE, _AGE_AFTER_RE, _AGE_NOUN_RE, _AGE_PRONOUN_RE, _AGE_BEFORE_NOUN_RE):
         for m in regex.finditer(folded):
             value = int(m.group(1))
             before = folded[: m.start()].split()
-            if not (_MIN_AGE <= value <= _MAX_AGE) or (before and before[-1] in _DURATION_BEFORE):
+            duration = before and before[-1] in _DURATION_BEFORE and not _OLD_RE.search(m.group(0))
+            if not (_MIN_AGE <= value <= _MAX_AGE) or duration:
                 continue
             if any(s <= m.start(1) < e for s, _, e in candidates):
                 continue
@@ -237,7 +252,10 @@ def parse_query(
     for m in places:
         blanked[m.start : m.end] = " " * (m.end - m.start)
     kept = [t.text for t in tokens("".join(blanked))]
-    result.needs = tax.match(" ".join(kept))
+    result.needs = _needs(tax, kept)
+    result.youth = any(w in _YOUTH_WORDS for w in words)
+    if not result.needs and _phrase_spans(kept, _TAKE_IN):
+        result.needs = [_SHELTER]
 
     # language the youth needs, now / urgent
     for code, phrases in _LANGUAGE.items():
@@ -264,6 +282,20 @@ def parse_query(
     ]
     result.text_terms = list(dict.fromkeys(terms))
     return result
+
+
+def _needs(tax: Taxonomy, words: list[str]) -> list[str]:
+    """Needs named in ``words``, in order; a bare "place" means a shelter bed only when no
+    other need is named ("une place en désintox" is a place in detox)."""
+    found: list[str] = []
+    weak_only = True
+    for start, end, codes in tax.match_spans(words):
+        if _SHELTER in codes and tuple(words[start:end]) not in _WEAK_SHELTER:
+            weak_only = False
+        found.extend(c for c in codes if c not in found)
+    if weak_only and _SHELTER in found and len(found) > 1:
+        found.remove(_SHELTER)
+    return found
 
 
 def _candidates(gaz: Gazetteer, match: PlaceMatch) -> list[PlaceMatch]:

@@ -35,9 +35,39 @@ def load_regions() -> dict[str, Region]:
     }
 
 
+NEIGHBOURS: dict[str, tuple[str, ...]] = {
+    "01": ("12", "11"),
+    "02": ("03", "09", "04", "10"),
+    "03": ("12", "04", "02", "09"),
+    "04": ("17", "03", "14", "15", "02", "08", "10"),
+    "05": ("17", "16", "12"),
+    "06": ("13", "16", "14"),
+    "07": ("15", "08"),
+    "08": ("10", "07", "15", "04"),
+    "09": ("02", "03", "10"),
+    "10": ("02", "08", "04", "09"),
+    "11": ("01",),
+    "12": ("03", "17", "05", "01"),
+    "13": ("06", "15", "14"),
+    "14": ("06", "13", "15", "04"),
+    "15": ("13", "14", "07", "04", "08"),
+    "16": ("06", "17", "05"),
+    "17": ("16", "04", "05", "12"),
+}
+"""Neighbouring administrative regions, nearest first: so that a search never dead-ends at a
+regional border (a youth who ran away from Montréal does not care that the free bed is in Laval).
+
+Public geography: two regions are neighbours when they share a land border or are joined by a
+road bridge (Montréal–Laval, Montréal–Longueuil, Québec–Lévis, Trois-Rivières–Bécancour);
+ferries do not count. The order is by road distance between the regions' main population
+centres (e.g. from Montréal: Laval, then Longueuil, then Terrebonne/Repentigny), so the first
+neighbour is the one a worker would drive the youth to. ``data/regions.json`` lists the same
+pairs (a test keeps them equal)."""
+
+
 @cache
 def _neighbours() -> dict[str, tuple[str, ...]]:
-    return {r["code"]: tuple(r["neighbours"]) for r in _raw()["regions"]}
+    return dict(NEIGHBOURS)
 
 
 def region_name(code: str, lang: str = "fr") -> str:
@@ -47,5 +77,6 @@ def region_name(code: str, lang: str = "fr") -> str:
 
 
 def neighbours(code: str) -> tuple[str, ...]:
-    """Codes of the regions bordering ``code`` (land border or road bridge)."""
+    """Codes of the regions bordering ``code`` (land border or road bridge), nearest first;
+    KeyError for an unknown code."""
     return _neighbours()[code]

@@ -78,6 +78,8 @@ def format_report(report: retention.PurgeReport, days: int) -> list[str]:
     ]
     for (month, region, outcome), n in sorted(report.counts.items()):
         lines.append(f"  {month}  region {region}  {outcome}: {n}")
+    if report.reports:
+        lines.append(f"relais: {verb} {report.reports} resolved error report(s) on listings")
     return lines
 
 

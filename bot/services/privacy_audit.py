@@ -75,6 +75,8 @@ SCANNED: tuple[Column, ...] = (
     Column("bot.models.handoffs", "HandoffEvent", "note_enc", ENCRYPTED),
     Column("bot.models.handoffs", "HandoffEvent", "details", JSON_VALUES),
     Column("bot.models.handoffs", "HandoffRecipient", "details", TEXT),
+    Column("bot.models.directory", "DirectoryReport", "text_enc", ENCRYPTED),
+    Column("bot.models.directory", "DirectoryReport", "resolution_enc", ENCRYPTED),
     Column("bot.models.reminders", "ScheduledJob", "text", ENCRYPTED),
     Column("bot.models.reminders", "ScheduledJob", "payload", JSON_VALUES),
     Column("bot.models.broadcasts", "Broadcast", "text_fr", TEXT),
@@ -95,7 +97,7 @@ SCANNED: tuple[Column, ...] = (
 # Tables whose text is not typed by workers about youths.
 NOT_SCANNED_TABLES: dict[str, str] = {
     "directory_": "the partner directory (imported HSDS listings: public names, phone lines and "
-                  "contacts of services by design)",
+                  "contacts of services by design); its error reports' texts are scanned above",
     "relais_meta": "Relais's own settings",
     "alembic_version": "the schema version",
 }

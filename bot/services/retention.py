@@ -4,6 +4,7 @@ What remains is anonymous: ``purged_case_counts`` rows (closing month, current r
 count). Participants and thread messages go with the case (``ON DELETE CASCADE``); features whose
 tables reference ``cases.id`` (handoffs, reminders) must declare ``ondelete="CASCADE"`` too.
 Audit entries stay (who did what, when, on which meaningless code; never message text).
+Resolved error reports on listings (their typed description and note) go after the same delay.
 
 ``relais purge [--dry-run]`` runs it by hand; :func:`run` is the background loop (every
 :data:`INTERVAL_SECONDS`, first after :data:`FIRST_DELAY_SECONDS`).
@@ -21,6 +22,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models.cases import Case, CaseMessage, PurgedCaseCount
+from bot.models.directory import DirectoryReport
 from bot.services import audit
 
 if TYPE_CHECKING:
@@ -41,11 +43,17 @@ class PurgeReport:
     cases: int = 0
     messages: int = 0
     counts: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (month, region, outcome)
+    reports: int = 0  # resolved error reports on listings
     dry_run: bool = False
 
 
 def cutoff_for(now: datetime, retention_days: int) -> datetime:
     return now - timedelta(days=retention_days)
+
+
+def resolved_before(cutoff: datetime) -> tuple:
+    """Where-clauses of the error reports resolved before ``cutoff``."""
+    return (DirectoryReport.status == "resolved", DirectoryReport.resolved_at <= cutoff)
 
 
 async def plan(session: AsyncSession, now: datetime, retention_days: int) -> tuple[PurgeReport,
@@ -58,6 +66,9 @@ async def plan(session: AsyncSession, now: datetime, retention_days: int) -> tup
         .order_by(Case.id)
     )).all()
     report = PurgeReport(cutoff=cutoff, cases=len(rows))
+    report.reports = int(await session.scalar(
+        select(func.count()).select_from(DirectoryReport).where(*resolved_before(cutoff))
+    ) or 0)
     ids = [row.id for row in rows]
     for row in rows:
         key = (row.closed_at.strftime("%Y-%m"), row.region_current or UNKNOWN_REGION,
@@ -79,7 +90,11 @@ async def purge(
     """
     report, ids = await plan(session, now, retention_days)
     report.dry_run = dry_run
-    if dry_run or not ids:
+    if dry_run:
+        return report
+    if report.reports:
+        await session.execute(delete(DirectoryReport).where(*resolved_before(report.cutoff)))
+    if not ids:
         return report
     for (month, region, outcome), n in report.counts.items():
         row = await session.scalar(select(PurgedCaseCount).where(

@@ -66,6 +66,7 @@ from bot.messenger import OutgoingMessage
 from bot.models.core import Worker
 from bot.models.reminders import OPEN_STATES, JobState, ScheduledJob
 from bot.plugins import import_modules
+from bot.services.reminders import wording
 from bot.services.reminders.quiet import worker_zone
 
 if TYPE_CHECKING:
@@ -281,24 +282,19 @@ def text_for(app: App, worker: Worker | None) -> Text:
     return dataclasses.replace(base, zone=worker_zone(worker, app.settings.zone))
 
 
-def clock_time(t: Text, moment: datetime) -> str:
-    """"9 h 00" / "9:00 a.m." in the text's time zone."""
-    if t.lang == "fr":
-        return t.time(moment, "H 'h' mm")
-    return t.time(moment, "short")
-
-
 def when(t: Text, moment: datetime, now: datetime | None = None) -> str:
-    """A moment as a worker reads it: "jeu. 15 janv., 9 h 00" (the date dropped for today)."""
+    """A moment on a list line: "jeu. 15 janv., 9 h" (the date dropped for today)."""
     local = moment.astimezone(t.zone)
     if now is not None and local.date() == now.astimezone(t.zone).date():
-        return clock_time(t, moment)
+        return t.clock_time(moment)
     day = t.date(local.date(), "EEE d MMM")
-    return f"{day}, {clock_time(t, moment)}"
+    return f"{day}, {t.clock_time(moment)}"
 
 
 def late_line(t: Text, job: ScheduledJob) -> str:
-    """"⏰ En retard — prévu à 9 h 00\\n" for a late job (with the date if not today), else ""."""
+    """"⏰ En retard — prévu à 9 h\\n" for a late job ("prévu le 15 janvier à 9 h" another
+    day), else ""."""
     if not job.late:
         return ""
-    return "⏰ " + t.gettext("Late — due at {time}", time=when(t, job.due_at, job.updated_at)) + "\n"
+    due = wording.at(t, job.due_at, job.updated_at)
+    return "⏰ " + t.gettext("Late — due {when}", when=due) + "\n"

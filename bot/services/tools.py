@@ -72,6 +72,24 @@ TAG_WORDS = {
     "online": "online en ligne internet reseaux sociaux",
     "outreach": "outreach travail de rue proximite",
 }
+# What a coordinator may type for a known tag, in either language: all of them are that one tag
+# (compared without accents or case), shown with its label in the reader's language.
+TAG_NAMES = {
+    "guide": ("guide", "guides", "intervention guides", "guide d'intervention",
+              "guides d'intervention"),
+    "checklist": ("checklists", "liste de vérification", "listes de vérification",
+                  "aide-mémoire"),
+    "contacts": ("contact", "coordonnées"),
+    "regional-table": ("regional table", "regional tables", "table régionale",
+                       "tables régionales"),
+    "training": ("trainings", "formation", "formations"),
+    "good-practice": ("good practice", "good practices", "bonne pratique", "bonnes pratiques"),
+    "helpline": ("helplines", "hotline", "ligne d'écoute", "lignes d'écoute"),
+    "safety": ("sécurité",),
+    "trafficking": ("human trafficking", "traite", "traite des personnes"),
+    "online": ("online exploitation", "en ligne", "exploitation en ligne"),
+    "outreach": ("travail de proximité", "travail de rue", "proximité"),
+}
 STOPWORDS = frozenset(
     ["le", "la", "les", "un", "une", "des", "de", "du", "et", "ou", "pour", "sur", "en", "au",
      "aux", "a", "the", "an", "and", "or", "for", "of", "on", "in", "to", "with", "avec", "d",
@@ -129,7 +147,33 @@ class ImportReport:
 
 
 def normalise_tag(tag: str) -> str:
+    """The form tags are compared in: lower case, no accents, words joined by hyphens."""
     return normalise(str(tag)).replace(" ", "-")[:TAG_MAX]
+
+
+_KNOWN_TAGS = {normalise_tag(name): key for key, names in TAG_NAMES.items()
+               for name in (key, *names)}
+
+
+def tag_key(tag: str) -> str:
+    """One key per tag whatever its accents, case or language: "Sécurité" and "securite" are
+    both ``safety``; an unknown tag is its accent-free form."""
+    key = normalise_tag(tag)
+    return _KNOWN_TAGS.get(key, key)
+
+
+def tag_form(tag: str) -> str:
+    """How a tag is stored: a known tag's key, else as typed (accents kept), lower case,
+    words joined by hyphens."""
+    key = tag_key(tag)
+    if key in TAG_LABELS:
+        return key
+    words = re.findall(r"[^\W_]+(?:['’][^\W_]+)*", str(tag).lower())
+    return "-".join(words)[:TAG_MAX].strip("-") or key
+
+
+def _accents(tag: str) -> int:
+    return sum(1 for char in tag if not char.isascii())
 
 
 def slug(text: str) -> str:
@@ -200,8 +244,7 @@ def validate_rows(rows: list[dict], *, first_row: int = 1) -> tuple[list[ToolRec
             problems.append(Problem(row, "url", "must be an http:// or https:// link"))
         if url is None and not body:
             problems.append(Problem(row, "url", "give a link (url) or a text (text)"))
-        tags = [normalise_tag(t) for t in _list(raw.get("tags"))]
-        tags = list(dict.fromkeys(t for t in tags if t))
+        tags = _unique_tags(_list(raw.get("tags")))
         regions = _list(raw.get("regions"))
         regions = [r.zfill(2) if r.isdigit() else r for r in regions]
         bad = [r for r in regions if r not in known_regions]
@@ -383,15 +426,27 @@ async def get_tool(session: AsyncSession, tool_id: int, *, include_retired: bool
 
 
 async def tag_counts(session: AsyncSession) -> list[tuple[str, int]]:
+    """Each tag once (compared without accents or case), in its accented form, most used first."""
     counts: Counter[str] = Counter()
+    shown: dict[str, str] = {}
     for tool in await active_tools(session):
-        counts.update(set(tool.tags or ()))
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        keys = set()
+        for tag in tool.tags or ():
+            key = tag_key(tag)
+            keys.add(key)
+            form = key if key in TAG_LABELS else tag
+            if key not in shown or _accents(form) > _accents(shown[key]):
+                shown[key] = form
+        counts.update(keys)
+    return sorted(((shown[key], n) for key, n in counts.items()),
+                  key=lambda item: (-item[1], tag_key(item[0])))
 
 
 async def by_tag(session: AsyncSession, tag: str) -> list[PracticeTool]:
-    tag = normalise_tag(tag)
-    return [tool for tool in await active_tools(session) if tag in (tool.tags or ())]
+    """The items with this tag, written with or without accents, in either case."""
+    key = tag_key(tag)
+    return [tool for tool in await active_tools(session)
+            if key in {tag_key(t) for t in tool.tags or ()}]
 
 
 def _tokens(text: str) -> list[str]:
@@ -476,9 +531,27 @@ def check_length(text: str, limit: int) -> str:
     return text
 
 
+def _unique_tags(raw: Iterable[str]) -> list[str]:
+    """Stored forms, each tag once (compared without accents or case), the accented kept."""
+    chosen: dict[str, str] = {}
+    for tag in raw:
+        form = tag_form(tag)
+        key = tag_key(form)
+        if form and (key not in chosen or _accents(form) > _accents(chosen[key])):
+            chosen[key] = form
+    return list(chosen.values())
+
+
 def parse_tags(text: str) -> list[str]:
-    tags = [normalise_tag(t) for t in _list(text)]
-    return list(dict.fromkeys(t for t in tags if t))[:8]
+    return _unique_tags(_list(text))[:8]
+
+
+async def _with_library_forms(session: AsyncSession, tags: list[str]) -> list[str]:
+    """A tag already in the library keeps one written form: the accented one."""
+    forms = dict(await tag_counts(session))
+    known = {tag_key(form): form for form in forms}
+    return [known[tag_key(tag)] if tag_key(tag) in known
+            and _accents(known[tag_key(tag)]) >= _accents(tag) else tag for tag in tags]
 
 
 def link_or_text(value: str) -> tuple[str | None, str | None]:
@@ -499,7 +572,8 @@ async def add_tool(
     summary = check_length(summary, SUMMARY_MAX)
     url, body = link_or_text(content)
     tool = PracticeTool(
-        key=f"{slug(title)[:60]}-{secrets.token_hex(3)}", url=url, tags=parse_tags(tags),
+        key=f"{slug(title)[:60]}-{secrets.token_hex(3)}", url=url,
+        tags=await _with_library_forms(session, parse_tags(tags)),
         regions=[] if author.is_admin else author.regions,
         organisation=author.organisation.name if author.organisation else author.display_name,
         published_on=today, source="chat", author_id=author.id, created_at=now, updated_at=now,
@@ -535,7 +609,7 @@ async def edit_tool(
         else:
             setattr(tool, f"body_{lang}", body)
     elif field_name == "tags":
-        tool.tags = parse_tags(value)
+        tool.tags = await _with_library_forms(session, parse_tags(value))
     else:
         raise InvalidInput(N_("This field cannot be changed."))
     tool.updated_at = now

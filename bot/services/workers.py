@@ -12,7 +12,8 @@ from sqlalchemy.orm import joinedload
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n import LANGUAGES, N_
 from bot.models.core import Role, Worker, WorkerRegion
-from bot.services import audit
+from bot.services import audit, oncall
+from bot.services.directory import receiver_loss
 
 
 async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Worker | None:
@@ -67,7 +68,12 @@ async def set_active(
     worker = await managed_worker(session, coordinator, worker_id)
     if worker.id == coordinator.id and not active:
         raise NotAllowed(N_("You cannot deactivate yourself."))
+    # the last worker receiving for a service leaves: its regions' coordinators are told
+    leaving = worker.active and not active
+    watched = await receiver_loss.watch_worker(session, worker, now=now) if leaving else None
     worker.active = active
+    if watched is not None:
+        await receiver_loss.tell_lost(session, watched)
     await audit.record(
         session,
         at=now,
@@ -103,8 +109,11 @@ async def set_role(
 
 
 async def set_on_call(session: AsyncSession, worker: Worker, on_call: bool, now: datetime) -> None:
-    worker.on_call = on_call
-    await audit.record(session, at=now, action="worker.on_call", actor=worker, on_call=on_call)
+    """On call until stopped, or off (see :mod:`bot.services.oncall` for ends and hand-overs)."""
+    if on_call:
+        await oncall.take(session, worker, now)
+    else:
+        await oncall.stop(session, worker, now)
 
 
 async def add_admin(session: AsyncSession, telegram_id: int, now: datetime) -> Worker:
@@ -133,9 +142,8 @@ def require_coordinator(worker: Worker) -> None:
 
 
 async def toggle_on_call(session: AsyncSession, worker: Worker, now: datetime) -> bool:
-    """Flip the worker's on-call status; the new status."""
-    await set_on_call(session, worker, not worker.on_call, now)
-    return worker.on_call
+    """Flip the worker's on-call status (an ended on-call counts as off); the new status."""
+    return await oncall.toggle(session, worker, now)
 
 
 async def managed_team(session: AsyncSession, coordinator: Worker) -> list[Worker]:

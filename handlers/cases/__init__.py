@@ -5,16 +5,19 @@ existing case carry signed callback data (:mod:`handlers.secure`) and every acti
 :mod:`bot.services.cases`, that the worker takes part in the case.
 
 Modules: :mod:`~handlers.cases.wizard` (``/case new``), :mod:`~handlers.cases.view` (the case
-card's commands and buttons), :mod:`~handlers.cases.thread`, :mod:`~handlers.cases.audit`.
+card's commands and buttons), :mod:`~handlers.cases.thread`,
+:mod:`~handlers.cases.thread_or_search` (text typed while a thread is open),
+:mod:`~handlers.cases.audit`.
 """
 
 from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command as CommandFilter
+from aiogram.filters import StateFilter
 
 from bot.i18n import N_
-from handlers.cases import audit, thread, view, wizard
+from handlers.cases import audit, thread, thread_or_search, view, wizard
 from handlers.cases.states import NewCase, Step, Thread
 from handlers.commands import Command
 from handlers.secure import SecureCallback
@@ -58,6 +61,14 @@ def build_router() -> Router:
     router.message.register(wizard.cancel_new, NewCase.participants, CommandFilter("cancel"))
     router.message.register(wizard.cancel_new, NewCase.turns18, CommandFilter("cancel"))
     router.message.register(thread.write, Thread.writing, *free_text)
+    # typed without a button while a thread is open: to the thread, or a search? (before the
+    # directory's free text, which would read it as a search)
+    router.message.register(thread_or_search.ask_where, StateFilter(None), *free_text,
+                            thread_or_search.ThreadOpen())
+    router.callback_query.register(thread_or_search.to_thread,
+                                   SecureCallback.filter(thread_or_search.TO_THREAD))
+    router.callback_query.register(thread_or_search.to_search,
+                                   SecureCallback.filter(thread_or_search.TO_SEARCH))
     # /audit CODE
     router.message.register(audit.export_audit, CommandFilter("audit"))
     return router

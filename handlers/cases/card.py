@@ -6,6 +6,7 @@ bound to the user it was sent to.
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup, Message
@@ -17,6 +18,7 @@ from bot.models.cases import Case
 from bot.models.core import Worker
 from bot.services import cases
 from handlers.cases.labels import need_label, region_label
+from handlers.replies import reply_after_commit
 from handlers.secure import sign
 from handlers.ui import keyboard, lang
 
@@ -45,6 +47,15 @@ def _consent(app: App, case: Case, people: list[Worker]) -> str:
     recorder = next((w.display_name for w in people if w.id == case.consent_by_id), "?")
     return (_("yes") if case.consent else _("no")) + " ({who}, {when})".format(
         who=escape(recorder), when=t.datetime(case.consent_at, "short"))
+
+
+def _month(app: App, month: str) -> str:
+    """"2027-03" as a reader writes it ("mars 2027", "March 2027"), never as an ISO month."""
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        return app.translator.text(lang()).date(date(year, number, 1), "MMMM y")
+    except ValueError:
+        return month
 
 
 def _participant_names(case: Case, people: list[Worker]) -> str:
@@ -93,7 +104,8 @@ def case_card(app: App, case: Case, people: list[Worker], entries: list[cases.Ti
             consent=_consent(app, case, people)),
     ]
     if case.turns_18_month:
-        lines.append(_("Turns 18: {month}").format(month=case.turns_18_month))
+        lines.append(_("Turns 18: {month}").format(
+            month=escape(_month(app, case.turns_18_month))))
     lines.append(_("Participants: {names}").format(names=_participant_names(case, people)))
     if with_timeline and entries:
         lines += ["", _("<b>Timeline</b>")]
@@ -119,13 +131,18 @@ def case_buttons(app: App, case: Case, user_id: int) -> InlineKeyboardMarkup:
 
 
 async def show_case(
-    app: App, session: AsyncSession, target: Message, case: Case, user_id: int
+    app: App, session: AsyncSession, target: Message, case: Case, user_id: int, *,
+    after_commit: bool = False,
 ) -> None:
-    """Send the case card (protected) with its buttons for ``user_id``."""
+    """Send the case card (protected) with its buttons for ``user_id``; once the update is
+    committed when ``after_commit`` (the card shows a change just made)."""
     people = await cases.participants(session, case)
     entries = await cases.timeline(app, session, case)
     markup = case_buttons(app, case, user_id)
-    await target.answer(
-        case_card(app, case, people, entries), protect_content=True,
-        reply_markup=markup if markup.inline_keyboard else None,
-    )
+    text = case_card(app, case, people, entries)
+    reply_markup = markup if markup.inline_keyboard else None
+    if after_commit:
+        reply_after_commit(session, target.answer, text, protect_content=True,
+                           reply_markup=reply_markup)
+        return
+    await target.answer(text, protect_content=True, reply_markup=reply_markup)

@@ -19,6 +19,7 @@ from handlers.cases.card import show_case
 from handlers.cases.labels import need_label
 from handlers.cases.states import Thread
 from handlers.middlewares.errors import error_text
+from handlers.replies import reply_after_commit
 from handlers.secure import Verified, sign
 from handlers.ui import keyboard
 
@@ -82,8 +83,8 @@ async def change_consent(
     """Record: youth consents / no consent; then the card again."""
     case = await cases.change_consent(session, worker, object_id, consent=secure.extra == "y",
                                       now=app.clock.now())
-    await query.answer(_("Saved."))
-    await show_case(app, session, query.message, case, query.from_user.id)
+    reply_after_commit(session, query.answer, _("Saved."))
+    await show_case(app, session, query.message, case, query.from_user.id, after_commit=True)
 
 
 async def ask_close(
@@ -109,7 +110,7 @@ async def close(
 ) -> None:
     """Yes, close it: the case is closed (or already was)."""
     case, closed = await cases.close_for_worker(session, worker, object_id, now=app.clock.now())
-    await query.answer()
     text = (_("Case {code} is closed.") if closed
             else _("Case {code} was already closed.")).format(code=case.code)
-    await query.message.edit_text(text)
+    reply_after_commit(session, query.answer)
+    reply_after_commit(session, query.message.edit_text, text)

@@ -30,6 +30,7 @@ from handlers.cases.wizard_keyboards import (
     skip_turns18_keyboard,
 )
 from handlers.privacy_reply import refuse_identifying
+from handlers.replies import reply_after_commit
 from handlers.ui import lang
 
 
@@ -240,10 +241,11 @@ async def choose_participant(
     case = await case_wizard.create_case(app, session, worker, data, now=app.clock.now())
     await state.clear()
     await query.answer()
-    await query.message.edit_text(
+    reply_after_commit(  # announced once stored: a failed commit creates no case
+        session, query.message.edit_text,
         _("Case <b>{code}</b> created. Use this code, never the youth's name.").format(
             code=case.code))
-    await show_case(app, session, query.message, case, query.from_user.id)
+    await show_case(app, session, query.message, case, query.from_user.id, after_commit=True)
 
 
 async def cancel_new(message: Message, state: FSMContext) -> None:

@@ -1,8 +1,11 @@
 """Who can take this youth in region X: free-text questions, ``/find``, ``/capacity``, error reports.
 
 A question (or ``/find`` with its buttons) becomes criteria, shown back in one line with buttons
-to correct them; the answer lists the few services that can take the youth now, best first,
-each with "request handoff" (handled by the handoff router) and "report an error" buttons.
+to correct them; the answer lists the few services that can take the youth now, best first
+(widened to the neighbouring regions when fewer than three can), each with "request handoff"
+(handled by the handoff router) where someone receives it, else "call" (the card's number as a
+message), and "report an error"; "neighbouring regions" is one tap on any answer. Greetings and
+thanks alone are answered as such, not searched.
 Criteria of recent questions are kept in the conversation state under a short token, so that
 "more results" and the correction buttons work on the question they belong to.
 
@@ -14,8 +17,8 @@ gazetteer place names offered as choices, never the words typed.
 
 - :mod:`.questions`: typed questions and ``/find``; :mod:`.buttons`: the pickers, corrections
   and pages; :mod:`.answers`: what is sent back; :mod:`.queries`: the kept searches;
-- :mod:`.reports`: error reports; :mod:`.capacity`: ``/capacity``; :mod:`.keyboards`: callback
-  data and keyboards.
+- :mod:`.reports`: error reports; :mod:`.report_list`: ``/reports``; :mod:`.capacity`:
+  ``/capacity``; :mod:`.keyboards`: callback data and keyboards.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from aiogram.filters import Command as CommandFilter
 
 from bot.i18n import N_
 from handlers.commands import Command
-from handlers.directory import buttons, capacity, questions, reports
+from handlers.directory import buttons, capacity, questions, report_list, reports
 from handlers.directory.keyboards import (
+    CallService,
     CapacityPick,
     CapacitySet,
     Change,
@@ -39,12 +43,15 @@ from handlers.directory.keyboards import (
     RequestHandoff,
 )
 from handlers.directory.queries import STATE_KEY
+from handlers.secure import SecureCallback
 
 __all__ = ["COMMANDS", "STATE_KEY", "RequestHandoff", "build_router"]
 
 COMMANDS = (
     Command("find", N_("Find a service: who can take this youth, where, now")),
     Command("capacity", N_("Update the places available in your services")),
+    Command("reports", N_("Open error reports on the listings of your regions"),
+            coordinator_only=True),
 )
 
 
@@ -53,6 +60,13 @@ def build_router() -> Router:
     router = Router(name="directory")
     router.callback_query.register(reports.report_start, ReportError.filter())
     router.message.register(reports.report_text, reports.ReportStates.description, F.text)
+    router.message.register(report_list.list_reports, CommandFilter("reports"))
+    router.callback_query.register(report_list.resolve_start,
+                                   SecureCallback.filter(report_list.RESOLVE))
+    router.callback_query.register(report_list.resolve_without_note,
+                                   SecureCallback.filter(report_list.NO_NOTE))
+    router.message.register(report_list.resolve_note, report_list.ResolveStates.note, F.text,
+                            ~F.text.startswith("/"))
     router.message.register(capacity.capacity, CommandFilter("capacity"))
     router.callback_query.register(capacity.capacity_pick, CapacityPick.filter())
     router.callback_query.register(capacity.capacity_set, CapacitySet.filter())
@@ -63,5 +77,6 @@ def build_router() -> Router:
     router.callback_query.register(buttons.pick_age, PickAge.filter())
     router.callback_query.register(buttons.change, Change.filter())
     router.callback_query.register(buttons.more, Page.filter())
+    router.callback_query.register(buttons.call, CallService.filter())
     router.message.register(questions.question, F.text & ~F.text.startswith("/"))
     return router

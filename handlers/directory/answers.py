@@ -15,6 +15,7 @@ from bot.models.core import Worker
 from bot.services.directory.answers import answer_page
 from bot.services.directory.criteria import Criteria
 from bot.services.directory.format import answer_text, criteria_line
+from bot.services.directory.reach import receivable_ids
 from handlers.directory.keyboards import answer_keyboard, regions_keyboard
 from handlers.directory.queries import remember
 from handlers.ui import lang
@@ -35,7 +36,8 @@ async def answer(target: Message, app: App, session: AsyncSession, state: FSMCon
     now = app.clock.now()
     outcome = await answer_page(app, session, criteria, now=now, page=page)
     text = answer_text(outcome, text_for(app), now, app.taxonomy)
-    await target.answer(text, reply_markup=answer_keyboard(token, outcome, page))
+    reachable = await receivable_ids(session, [r.service_id for r in outcome.results], now=now)
+    await target.answer(text, reply_markup=answer_keyboard(token, outcome, page, reachable))
     log.info("directory answer: %d result(s) of %d, page %d", len(outcome.results),
              outcome.total, page)
 

@@ -13,9 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.models.core import Worker
+from bot.services.directory.answers import service_phone
 from bot.services.directory.criteria import Criteria
 from handlers.directory.answers import answer
 from handlers.directory.keyboards import (
+    CallService,
     Change,
     Page,
     PickAge,
@@ -27,7 +29,7 @@ from handlers.directory.keyboards import (
     regions_keyboard,
 )
 from handlers.directory.queries import Search, open_search, update
-from handlers.ui import lang
+from handlers.ui import esc, lang
 from knowledge.regions import load_regions
 
 
@@ -116,10 +118,26 @@ async def change(query: CallbackQuery, callback_data: Change, app: App, session:
                                  reply_markup=needs_keyboard(token, app.taxonomy, lang()))
         case "age":
             await message.answer(_("Age of the youth?"), reply_markup=ages_keyboard(token))
-        case "now":
-            criteria = search.criteria.with_(now=False)
+        case "now" | "near":
+            if callback_data.what == "now":
+                criteria = search.criteria.with_(now=False)
+            else:
+                criteria = search.criteria.with_(near=True)
             await update(state, token, criteria=criteria.to_dict())
             await answer(message, app, session, state, criteria, token=token)
+
+
+async def call(query: CallbackQuery, callback_data: CallService, app: App,
+               session: AsyncSession) -> None:
+    """"Call": the card's number as a message, which Telegram makes tappable."""
+    found = await service_phone(app, session, callback_data.service_id, lang())
+    if found is None:
+        await query.answer(_("This service has no phone number in the directory."),
+                           show_alert=True)
+        return
+    await query.answer()
+    name, phone = found
+    await query.message.answer(f"📞 <b>{esc(name)}</b>\n{esc(phone)}")
 
 
 async def more(query: CallbackQuery, callback_data: Page, app: App, session: AsyncSession,

@@ -20,6 +20,7 @@ from handlers.directory.keyboards import (
     capacity_keyboard,
     capacity_services_keyboard,
 )
+from handlers.replies import reply_after_commit
 
 
 async def capacity(message: Message, app: App, session: AsyncSession, worker: Worker) -> None:
@@ -44,11 +45,12 @@ async def capacity_pick(query: CallbackQuery, callback_data: CapacityPick, app: 
 
 async def capacity_set(query: CallbackQuery, callback_data: CapacitySet, app: App,
                        session: AsyncSession, worker: Worker) -> None:
-    """A capacity button: the figure stored, and shown."""
+    """A capacity button: the figure stored, then (once committed) "Saved." and the figure."""
     saved = await places.update_capacity(app, session, worker, callback_data.service_id,
                                          callback_data.op, callback_data.value)
-    await query.answer(_("Saved."))
-    await query.message.edit_text(
+    reply_after_commit(session, query.answer, _("Saved."))
+    reply_after_commit(
+        session, query.message.edit_text,
         _("✅ <b>{name}</b>: {count}, updated just now.").format(
             name=html.escape(saved.service.name),
             count=html.escape(unit_text(saved.available, saved.unit, text_for(app)))),

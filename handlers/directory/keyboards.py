@@ -34,6 +34,13 @@ class RequestHandoff(CallbackData, prefix="hreq"):
     service_id: DbId
 
 
+class CallService(CallbackData, prefix="dcall"):
+    """"Call" on a result nobody receives handoffs for: the card's number, as a message
+    (an inline button cannot dial; Telegram makes a number in a message tappable)."""
+
+    service_id: DbId
+
+
 class ReportError(CallbackData, prefix="derr"):
     service_id: DbId
 
@@ -60,7 +67,7 @@ class PickAge(CallbackData, prefix="dage"):
 
 class Change(CallbackData, prefix="dchg"):
     q: str
-    what: str  # region | need | age | now
+    what: str  # region | need | age | now | near
 
 
 class Page(CallbackData, prefix="dpg"):
@@ -128,16 +135,25 @@ def ages_keyboard(token: str) -> InlineKeyboardMarkup:
     return keyboard([cells[:5], cells[5:], [button(_("Age not given"), PickAge(q=token, age=-1))]])
 
 
-def answer_keyboard(token: str, outcome: SearchOutcome, page: int) -> InlineKeyboardMarkup:
-    """Each result's handoff and error buttons, "more results", and the corrections."""
+def answer_keyboard(token: str, outcome: SearchOutcome, page: int,
+                    receivable: set[int] | frozenset[int] = frozenset()) -> InlineKeyboardMarkup:
+    """Each result's buttons: "Request handoff" only where someone can receive it
+    (``receivable``), else "Call" when the card has a number; "report an error"; "more
+    results", the neighbouring regions, and the corrections."""
     rows: list[list[Button]] = []
     for i, result in enumerate(outcome.results, start=outcome.offset + 1):
-        rows.append([button(_("🤝 {n} · Request handoff").format(n=i),
-                            RequestHandoff(service_id=result.service_id))])
+        if result.service_id in receivable:
+            rows.append([button(_("🤝 {n} · Request handoff").format(n=i),
+                                RequestHandoff(service_id=result.service_id))])
+        elif result.entry.phone:
+            rows.append([button(_("📞 {n} · Call").format(n=i),
+                                CallService(service_id=result.service_id))])
         rows.append([button(_("⚠️ {n} · Report an error").format(n=i),
                             ReportError(service_id=result.service_id))])
     if outcome.has_more:
         rows.append([button(_("➡️ More results"), Page(q=token, page=page + 1))])
+    if not outcome.widened:
+        rows.append([button(_("🧭 Neighbouring regions"), Change(q=token, what="near"))])
     rows.append([
         button(_("📍 Region"), Change(q=token, what="region")),
         button(_("🏷 Need"), Change(q=token, what="need")),

@@ -23,6 +23,7 @@ from handlers.directory.keyboards import places_keyboard, regions_keyboard
 from handlers.directory.queries import remember
 from handlers.privacy_reply import screened_or_refused
 from handlers.ui import lang
+from knowledge.smalltalk import ABOUT, THANKS, small_talk
 
 _CODE_RE = re.compile(r"\b(0[1-9]|1[0-7])\b")
 
@@ -39,12 +40,32 @@ async def find(message: Message, command: CommandObject, app: App, session: Asyn
 
 async def question(message: Message, app: App, session: AsyncSession, state: FSMContext,
                    worker: Worker) -> None:
-    """Any other text: a question to the directory."""
-    await handle_question(message, app, session, state, worker, message.text or "")
+    """Any other text: a question to the directory (a greeting or thanks alone is answered
+    as such, not with the region picker)."""
+    await handle_question(message, app, session, state, worker, message.text or "",
+                          small_talk_allowed=True)
+
+
+def small_talk_reply(kind: str) -> str:
+    """A short answer to a greeting, thanks or "what can you do", pointing to what Relais does."""
+    example = _("<i>shelter for a 16 year old in Longueuil tonight</i>")
+    if kind == THANKS:
+        return _("You are welcome! Write a new question whenever you need; /help lists "
+                 "everything Relais does.")
+    if kind == ABOUT:
+        return _("I find who can take a youth here and now in the partner directory: write who, "
+                 "where and what is needed, for example {example}. From an answer you can "
+                 "request a handoff to a named worker who accepts it, and Relais reminds you "
+                 "until the loop is closed (/handoffs, /remind). /help lists every command."
+                 ).format(example=example)
+    return _("Hello! Tell me who you are looking for and where, in a few words, for example "
+             "{example}: I answer with the services that can take the youth now. Handoffs, "
+             "reminders and everything else: /help.").format(example=example)
 
 
 async def handle_question(message: Message, app: App, session: AsyncSession, state: FSMContext,
-                          worker: Worker, text: str, *, codes_allowed: bool = False) -> None:
+                          worker: Worker, text: str, *, codes_allowed: bool = False,
+                          small_talk_allowed: bool = False) -> None:
     """Screen, read and answer a question; only its interpretation (criteria) is kept."""
     text = " ".join(text.split())
     if not text:
@@ -60,6 +81,9 @@ async def handle_question(message: Message, app: App, session: AsyncSession, sta
                                "{max}). Say in a few words who, where and what is needed, "
                                "without details about the youth.").format(
                                    count=len(text), max=MAX_QUERY_CHARS))
+        return
+    if small_talk_allowed and (kind := small_talk(text)) is not None:
+        await message.answer(small_talk_reply(kind))
         return
     found = interpret(text, lang(), gazetteer=app.gazetteer, taxonomy=app.taxonomy)
     if codes_allowed:

@@ -2,7 +2,8 @@
 
 The description is screened before anything else, its length included (an identifying one is
 deleted and refused, and the user can write it again); :func:`reports.report_error` tells the
-listing's owners. A report left for longer than its window is forgotten: the text is a question.
+listing's owners and stores it for ``/reports`` (:mod:`.report_list`); the thanks go out once it
+is stored. A report left for longer than its window is forgotten: the text is a question.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from bot.services.directory import receivers, reports
 from handlers.directory.keyboards import ReportError
 from handlers.directory.questions import handle_question
 from handlers.privacy_reply import screened_or_refused
+from handlers.replies import reply_after_commit
+from handlers.ui import lang
 
 
 class ReportStates(StatesGroup):
@@ -40,7 +43,7 @@ async def report_start(query: CallbackQuery, callback_data: ReportError, app: Ap
     await query.message.answer(_(
         "What is wrong in the listing of <b>{name}</b>? Describe it in a few words "
         "(phone, hours, ages, closed...). Never write anything about a youth."
-    ).format(name=html.escape(service.name)))
+    ).format(name=html.escape(reports.listing_name(service.name, service, lang()))))
 
 
 async def report_text(message: Message, app: App, session: AsyncSession, state: FSMContext,
@@ -62,11 +65,12 @@ async def report_text(message: Message, app: App, session: AsyncSession, state: 
     told = await reports.report_error(app, session, worker, int(data.get("report_service", 0)),
                                       text)
     await state.set_state(None)
-    if told:
-        await message.answer(ngettext(
+    if told:  # thanks once the report is stored
+        reply_after_commit(session, message.answer, ngettext(
             "Thank you. Your report was sent to {n} person responsible for this listing.",
             "Thank you. Your report was sent to {n} people responsible for this listing.",
             told).format(n=told))
     else:
-        await message.answer(_("Thank you. Nobody is registered for this listing yet; your "
-                               "report is recorded for the coordinators."))
+        reply_after_commit(session, message.answer, _(
+            "Thank you. Nobody is registered for this listing yet; your report is recorded "
+            "for the coordinators."))

@@ -8,7 +8,9 @@ Writing in the case thread is the cases feature's flow (its ``case.reply`` butto
 - :mod:`.request`: which case, priority, note, send;
 - :mod:`.answer`: accept, decline, the later moves and their reasons;
 - :mod:`.questions`: questions between the two sides;
-- :mod:`.followup`: the follow-up's answer and the next services;
+- :mod:`.outcomes`: the requester's outcome (its controls and the day-after follow-up);
+- :mod:`.next_step`: the next services after a decline, an expiry, or while a request waits;
+- :mod:`.escalation`: an escalated request's actions (accept for the service, call, reassign);
 - :mod:`.listing`: ``/handoffs`` and one handoff opened from it;
 - :mod:`.receivers`: ``/receivers``.
 """
@@ -22,7 +24,17 @@ from bot.i18n import N_
 from bot.services.handoffs import notify
 from handlers.commands import Command
 from handlers.directory import RequestHandoff
-from handlers.handoffs import answer, followup, listing, questions, receivers, request
+from handlers.handoffs import (
+    answer,
+    escalation,
+    group,
+    listing,
+    next_step,
+    outcomes,
+    questions,
+    receivers,
+    request,
+)
 from handlers.handoffs.common import (
     NEW_CASE,
     PICK_CASE,
@@ -54,6 +66,7 @@ def build_router() -> Router:
     router.callback_query.register(request.pick_case, SecureCallback.filter(action=PICK_CASE))
     router.callback_query.register(request.pick_priority, SecureCallback.filter(action=PRIORITY))
     router.callback_query.register(request.send_without_note, SecureCallback.filter(action=SEND))
+    router.callback_query.register(group.toggle, SecureCallback.filter(action=group.ALSO))
     for step in (HandoffFlow.question, HandoffFlow.reason_note, HandoffFlow.note):
         router.message.register(request.cancel_flow, step, CommandFilter("cancel"))
     router.message.register(request.type_note, HandoffFlow.note, *free_text)
@@ -66,9 +79,19 @@ def build_router() -> Router:
     router.message.register(questions.type_question, HandoffFlow.question, *free_text)
     # follow-up and the next services
     router.callback_query.register(
-        followup.followup, SecureCallback.filter(action=notify.FOLLOWUP))
+        outcomes.followup, SecureCallback.filter(action=notify.FOLLOWUP))
     router.callback_query.register(
-        followup.next_services, SecureCallback.filter(action=notify.NEXT))
+        outcomes.ask_outcome, SecureCallback.filter(action=notify.OUTCOME))
+    router.callback_query.register(
+        next_step.next_services, SecureCallback.filter(action=notify.NEXT))
+    # an escalated request: accept for the service, call it, reassign it
+    router.callback_query.register(
+        escalation.accept_for_service, SecureCallback.filter(action=notify.ESC_ACCEPT))
+    router.callback_query.register(escalation.call, SecureCallback.filter(action=notify.CALL))
+    router.callback_query.register(
+        escalation.ask_receiver, SecureCallback.filter(action=notify.REASSIGN))
+    router.callback_query.register(
+        escalation.reassign, SecureCallback.filter(action=escalation.REASSIGN_TO))
     # /handoffs and /receivers
     router.message.register(listing.list_handoffs, CommandFilter("handoffs"))
     router.callback_query.register(listing.show, SecureCallback.filter(action=SHOW))

@@ -1,5 +1,6 @@
-"""Answering and moving a handoff: accept, decline with a reason, the later moves (in progress,
-on hold, completed, failed, cancelled), and the screened note of an "other" reason."""
+"""Answering and moving a handoff: accept (then the service's free places, one tap), decline
+with a reason, the later moves (in progress, on hold, completed, failed, cancelled), and the
+screened note of an "other" reason."""
 
 from __future__ import annotations
 
@@ -13,22 +14,48 @@ from bot.errors import InvalidInput
 from bot.i18n import N_
 from bot.models.core import Worker
 from bot.models.handoffs import Handoff
-from bot.services.handoffs import notify, queries, service
+from bot.services.directory.format import unit_text
+from bot.services.handoffs import notify, places, queries, service
 from bot.services.handoffs.lifecycle import REASON_REQUIRED, STATUS_LABELS, Status
+from handlers.directory.keyboards import CapacitySet
 from handlers.handoffs.common import HandoffFlow, act, from_buttons, texts
 from handlers.privacy_reply import screened_or_refused
 from handlers.replies import reply_after_commit
 from handlers.secure import Verified
-from handlers.ui import esc
+from handlers.ui import esc, keyboard
 
 
 async def accept(
     query: CallbackQuery, object_id: int, app: App, session: AsyncSession, worker: Worker
 ) -> None:
-    """A receiver's "Accept"."""
-    await act(service.accept(app, session, object_id, worker))
+    """A receiver's "Accept"; then, once it is stored, the service's free places to update."""
+    handoff = await act(service.accept(app, session, object_id, worker))
     reply_after_commit(session, query.answer,
                        _("Accepted. You are now a participant of the case."))
+    await offer_places(query.message, app, session, handoff, worker)
+
+
+async def offer_places(target: Message, app: App, session: AsyncSession, handoff: Handoff,
+                       worker: Worker) -> None:
+    """One tap to update the places searches show: "−1", or keep the current count (the
+    directory's capacity buttons store it)."""
+    offer = await places.offer_after_accept(app, session, handoff, worker)
+    if offer is None:
+        return
+    t = texts(app)
+    count = unit_text(offer.available, offer.unit, t)
+    cells = []
+    if offer.available > 0:
+        cells.append((_("−1 → {count}").format(
+            count=unit_text(offer.available - 1, offer.unit, t)),
+            CapacitySet(service_id=offer.service_id, op="add", value=-1).pack()))
+    cells.append((_("Keep {count}").format(count=count), CapacitySet(
+        service_id=offer.service_id, op="set", value=offer.available).pack()))
+    reply_after_commit(
+        session, target.answer,
+        _("🛏 Places shown for {service}: {count}. One may be taken now: update?").format(
+            service=esc(offer.service_name), count=esc(count)),
+        reply_markup=keyboard([cells]))
 
 
 async def decline(

@@ -15,7 +15,7 @@ from bot.errors import RelaisError
 from bot.i18n import Text
 from bot.messenger import Button
 from bot.models.directory import DirectoryService
-from bot.services.handoffs.lifecycle import STATUS_LABELS
+from bot.services.handoffs.lifecycle import EXPIRED_LABEL, STATUS_LABELS
 from handlers.ui import keyboard, lang
 
 # Signed actions of this router (the request's own buttons are in bot.services.handoffs.notify).
@@ -27,7 +27,7 @@ SHOW = "ho.show"
 RECEIVER_SERVICE = "ho.rsv"
 RECEIVER_TOGGLE = "ho.rcv"
 
-LABEL_IDS = set(STATUS_LABELS.values())
+LABEL_IDS = set(STATUS_LABELS.values()) | {EXPIRED_LABEL}
 T = TypeVar("T")
 
 

@@ -21,12 +21,21 @@ async def ask(
     query: CallbackQuery, secure: Verified, object_id: int, app: App, session: AsyncSession,
     worker: Worker, state: FSMContext,
 ) -> None:
-    """"Ask a question" (or "Reply" under one): ask for the question's text."""
-    named = int(secure.extra) if secure.extra.isdigit() else None
-    handoff, to = await act(questions.addressee(app, session, object_id, worker, named))
+    """"Ask a question", "Reply" under a question (its answer: the extra is the asker's id
+    alone) or "Ask another question" under an answer (``q`` and the id): ask for the text."""
+    extra = secure.extra or ""
+    answering = extra.isdigit()
+    named = extra.removeprefix("q")
+    handoff, to = await act(questions.addressee(
+        app, session, object_id, worker, int(named) if named.isdigit() else None))
     await state.set_state(HandoffFlow.question)
-    await state.update_data(ho_handoff=handoff.id, ho_to=to)
+    await state.update_data(ho_handoff=handoff.id, ho_to=to, ho_answer=answering)
     await query.answer()
+    if answering:
+        await query.message.answer(_(
+            "Write your answer (never the youth's name or contact details). "
+            "Send /cancel to stop."))
+        return
     await query.message.answer(_(
         "Write your question (never the youth's name or contact details). "
         "Send /cancel to stop."))
@@ -35,12 +44,13 @@ async def ask(
 async def type_question(
     message: Message, app: App, session: AsyncSession, worker: Worker, state: FSMContext
 ) -> None:
-    """The question's text (screened): sent to the person asked."""
+    """The question's (or answer's) text, screened: sent to the person asked."""
     text = await screened_or_refused(message, app, session, context="handoff.question")
     if text is None:
         return
     data = await state.get_data()
     await state.set_state(None)
     to = await act(questions.ask(app, session, int(data.get("ho_handoff") or 0), worker,
-                                 int(data.get("ho_to") or 0), text))
+                                 int(data.get("ho_to") or 0), text,
+                                 answer=bool(data.get("ho_answer"))))
     reply_after_commit(session, message.answer, _("Sent to {who}.").format(who=notify.who(to)))

@@ -1,10 +1,14 @@
 """Asking for a handoff from a search result: which case (or a new one), priority, an optional
-screened note, then the request goes out (:mod:`bot.services.handoffs.creating`)."""
+screened note (an urgent one may go to two more services of the same search: :mod:`.group`),
+then the request goes out (:mod:`bot.services.handoffs.creating`).
+
+A service nobody receives for (an old or forged button) is refused at each step, before any case
+is created for it, with the number on its card."""
 
 from __future__ import annotations
 
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,11 +24,11 @@ from bot.services.handoffs import creating, notify, queries
 from bot.services.handoffs.lifecycle import Priority, Side
 from handlers.directory import STATE_KEY as SEARCHES_KEY
 from handlers.directory import RequestHandoff
+from handlers.handoffs import group as also
 from handlers.handoffs.common import (
     NEW_CASE,
     PICK_CASE,
     PRIORITY,
-    SEND,
     HandoffFlow,
     act,
     from_buttons,
@@ -44,6 +48,8 @@ async def request_from_result(
     """A search result's "Request handoff": for which case?"""
     await state.set_state(None)
     svc = await queries.directory_service(session, callback_data.service_id)
+    if await refused(query, app, session, svc):
+        return
     # The directory keeps the worker's recent searches in the conversation data; the latest
     # one is the search this result came from: kept on the handoff for re-routing.
     searches = (await state.get_data()).get(SEARCHES_KEY) or {}
@@ -51,6 +57,22 @@ async def request_from_result(
     await state.update_data(ho_criteria=(latest or {}).get("criteria"))
     await query.answer()
     await ask_case(query.message, app, session, worker, svc, query.from_user.id)
+
+
+async def refused(query: CallbackQuery, app: App, session: AsyncSession,
+                  svc: DirectoryService) -> bool:
+    """Refuse (True) a request to a service nobody can receive for now: say so, and give the
+    number on its card."""
+    if await creating.is_receivable(app, session, svc):
+        return False
+    await query.answer()
+    phone = await creating.service_phone(app, session, svc.id)
+    text = _(creating.NOBODY_RECEIVES).format(
+        service=f"<b>{esc(service_name(svc, texts(app).lang))}</b>")
+    text += "\n" + (_("Call the service instead: {phone}").format(phone=esc(phone)) if phone else
+                    _("Contact them directly: their details are on the directory card."))
+    await query.message.answer(text)
+    return True
 
 
 async def ask_case(target: Message, app: App, session: AsyncSession, worker: Worker,
@@ -77,6 +99,8 @@ async def new_case(
 ) -> None:
     """"New case": ask for the youth's consent, then create the case and ask the priority."""
     svc = await queries.directory_service(session, object_id)
+    if await refused(query, app, session, svc):
+        return
     if secure.extra != "y":
         await query.answer()
         await query.message.answer(
@@ -92,10 +116,12 @@ async def new_case(
     criteria = (await state.get_data()).get("ho_criteria")
     case = await creating.quick_case(session, worker, svc, criteria, now=app.clock.now())
     await query.answer()
-    await query.message.edit_text(
+    reply_after_commit(
+        session, query.message.edit_text,
         _("Case <b>{code}</b> created, consent recorded. Complete it later with /case {code}.")
         .format(code=case.code))
-    await ask_priority(query.message, app, case, svc, query.from_user.id)
+    text, markup = priority_question(app, case, svc, query.from_user.id)
+    reply_after_commit(session, query.message.answer, text, reply_markup=markup)
 
 
 async def pick_case(
@@ -105,21 +131,27 @@ async def pick_case(
     """An existing case was picked: ask the priority."""
     case = await creating.requestable_case(session, worker, object_id, now=app.clock.now())
     svc = await queries.directory_service(session, int(secure.extra or 0))
+    if await refused(query, app, session, svc):
+        return
     await query.answer()
     await ask_priority(query.message, app, case, svc, query.from_user.id)
+
+
+def priority_question(app: App, case: Case, svc: DirectoryService, user_id: int
+                      ) -> tuple[str, InlineKeyboardMarkup]:
+    """The request's priority, as two buttons (translated now, sent now or after commit)."""
+    return (_("Case <code>{code}</code> → {service}. Priority?").format(
+        code=case.code, service=esc(service_name(svc, texts(app).lang))), keyboard([[
+            (_("🔴 Urgent"), sign(app, PRIORITY, case.id, user_id, f"{svc.id}.u")),
+            (_("Routine"), sign(app, PRIORITY, case.id, user_id, f"{svc.id}.r")),
+        ]]))
 
 
 async def ask_priority(target: Message, app: App, case: Case, svc: DirectoryService,
                        user_id: int) -> None:
     """The request's priority, as two buttons."""
-    await target.answer(
-        _("Case <code>{code}</code> → {service}. Priority?").format(
-            code=case.code, service=esc(svc.name)),
-        reply_markup=keyboard([[
-            (_("🔴 Urgent"), sign(app, PRIORITY, case.id, user_id, f"{svc.id}.u")),
-            (_("Routine"), sign(app, PRIORITY, case.id, user_id, f"{svc.id}.r")),
-        ]]),
-    )
+    text, markup = priority_question(app, case, svc, user_id)
+    await target.answer(text, reply_markup=markup)
 
 
 def parse_choice(extra: str) -> tuple[int, str]:
@@ -138,16 +170,24 @@ async def pick_priority(
     case = await cases.case_for_worker(session, worker, object_id, now=app.clock.now(),
                                        audit_action=None)
     service_id, priority = parse_choice(secure.extra)
+    pool: list = []
+    if priority == Priority.URGENT.value:
+        pool = also.pool_of(await creating.candidates(
+            app, session, case=case, service_id=service_id,
+            criteria=(await state.get_data()).get("ho_criteria")), app)
     await state.set_state(HandoffFlow.note)
-    await state.update_data(ho_case=case.id, ho_service=service_id, ho_priority=priority)
+    await state.update_data(ho_case=case.id, ho_service=service_id, ho_priority=priority,
+                            ho_pool=pool, ho_also=[])
     await query.answer()
-    await query.message.answer(
-        _("Add a note for the receiving worker (optional): what they need to know to help. "
-          "Never the youth's name or contact details: the case code is enough. Or send the "
-          "request without a note."),
-        reply_markup=keyboard([[(_("Send without a note"), sign(
-            app, SEND, case.id, query.from_user.id, secure.extra))]]),
-    )
+    text = _("Add a note for the receiving worker (optional): what they need to know to help. "
+             "Never the youth's name or contact details: the case code is enough. Or send the "
+             "request without a note.")
+    if pool:
+        text += "\n\n" + _("Urgent: it can also go to up to two more services of the same "
+                            "search (tap to add). The first to accept takes it; the others are "
+                            "then withdrawn and told.")
+    await query.message.answer(text, reply_markup=also.note_keyboard(
+        app, case.id, query.from_user.id, secure.extra, pool, []))
 
 
 async def send_without_note(
@@ -185,19 +225,26 @@ async def send(target: Message, app: App, session: AsyncSession, worker: Worker,
                state: FSMContext, case_id: int, service_id: int, priority: str,
                note: str | None) -> None:
     """Create the request; its confirmation goes out once it is stored."""
-    criteria = (await state.get_data()).get("ho_criteria")
+    data = await state.get_data()
     sent = await act(creating.request(app, session, requester=worker, case_id=case_id,
                                       service_id=service_id, priority=priority, note=note,
-                                      criteria=criteria))
-    await state.update_data(ho_criteria=None)
+                                      criteria=data.get("ho_criteria"),
+                                      also=also.added(data, case_id, service_id)))
+    await state.update_data(ho_criteria=None, ho_pool=None, ho_also=None)
     handoff = sent.handoff
+    if sent.also:
+        head = _("Urgent request sent for case <code>{code}</code> to {n} services at once: "
+                 "{services}.").format(code=sent.case.code, n=1 + len(sent.also), services=", ".join(
+                     esc(h.service_name) for h in (handoff, *sent.also)))
+        tail = _("The first to accept takes it; the others are then withdrawn and told.")
+    else:
+        head = _("Request sent for case <code>{code}</code> to {service}.").format(
+            code=sent.case.code, service=esc(handoff.service_name))
+        tail = _("You will be told as soon as someone answers.")
     reply_after_commit(
         session, target.answer,
-        _("Request sent for case <code>{code}</code> to {service}.").format(
-            code=sent.case.code, service=esc(handoff.service_name)) + " "
-        + ngettext("{n} receiving worker notified.", "{n} receiving workers notified.",
-                   sent.notified).format(n=sent.notified) + " "
-        + _("You will be told as soon as someone answers."),
+        head + " " + ngettext("{n} receiving worker notified.", "{n} receiving workers notified.",
+                              sent.notified).format(n=sent.notified) + " " + tail,
         reply_markup=from_buttons(notify.control_buttons(app, texts(app), handoff, sent.case,
                                                          worker, Side.REQUESTER)),
         protect_content=True,

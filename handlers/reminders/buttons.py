@@ -18,11 +18,11 @@ from bot.errors import NotAllowed
 from bot.i18n import N_, Text
 from bot.models.core import Worker
 from bot.models.reminders import ScheduledJob
-from bot.services import scheduler
-from bot.services.reminders import answers, personal, transition
+from bot.services.reminders import answers, personal, transition, wording
 from handlers.reminders.common import text_for
 from handlers.reminders.keys import ReminderButton
 from handlers.reminders.listing import reminders_view
+from handlers.replies import reply_after_commit
 from handlers.ui import keyboard
 
 SNOOZES = {"s1h": answers.IN_ONE_HOUR, "stm": answers.TOMORROW_MORNING}
@@ -46,19 +46,20 @@ async def reminder_button(
     action = callback_data.action
     if action == "done":
         await personal.mark_done(session, job, now)
-        await query.answer(_("Done."))
-        await closed(query, _("✅ Done."))
+        reply_after_commit(session, query.answer, _("Done."))
+        reply_after_commit(session, closed, query, _("✅ Done."))
     elif action in SNOOZES:
         due = await answers.snooze(app, session, worker, job, SNOOZES[action], now)
-        await query.answer(_("Snoozed."))
-        await closed(query, _("⏰ Snoozed until {when}").format(when=scheduler.when(t, due, now)))
+        reply_after_commit(session, query.answer, _("Snoozed."))
+        reply_after_commit(session, closed, query, _(
+            "⏰ Snoozed: I will remind you again {when}.").format(when=wording.at(t, due, now)))
     elif action == "cancel":
         if not await answers.cancel(session, job, now):
             await query.answer(_("This reminder is no longer waiting."))
             return
-        await query.answer(_("Reminder cancelled."))
         text, markup = await reminders_view(app, session, worker)
-        await query.message.edit_text(text, reply_markup=markup)
+        reply_after_commit(session, query.answer, _("Reminder cancelled."))
+        reply_after_commit(session, query.message.edit_text, text, reply_markup=markup)
     elif action == "t18":
         await query.answer()
         await query.message.answer(await transition_services(app, session, job, t))

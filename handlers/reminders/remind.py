@@ -16,13 +16,14 @@ from bot.app import App
 from bot.errors import InvalidInput, NotAllowed
 from bot.i18n import N_
 from bot.models.core import Worker
-from bot.services import scheduler, screening
-from bot.services.reminders import answers, personal
+from bot.services import screening
+from bot.services.reminders import answers, personal, wording
 from bot.services.reminders.quiet import worker_zone
 from bot.services.reminders.timeparse import parse_when
 from handlers.privacy_reply import refuse_identifying, refuse_unavailable
 from handlers.reminders.common import EXAMPLES, text_for, when_keyboard
 from handlers.reminders.keys import WhenChoice
+from handlers.replies import reply_after_commit
 from handlers.ui import lang
 
 
@@ -52,7 +53,7 @@ async def take_subject(
 
     The text is screened before anything else (the case code, its length): an identifying
     text is deleted and refused as such even when it is also too long."""
-    code, text = personal.split_subject(raw)
+    code, text = personal.split_subject(raw, await personal.worker_case_codes(session, worker))
     if text and not await screened(message, app, session, text):
         return None
     if code is not None:
@@ -74,7 +75,7 @@ async def create(
     message: Message, app: App, session: AsyncSession, worker: Worker, state: FSMContext,
     due_at: datetime, subject: dict[str, str],
 ) -> None:
-    """Store the reminder, end the flow and say when it will come."""
+    """Store the reminder, end the flow and say when it will come (once it is stored)."""
     now = app.clock.now()
     job = await personal.create_reminder(
         app, session, worker, due_at, now=now,
@@ -83,12 +84,13 @@ async def create(
     await state.clear()
     t = text_for(app, worker)
     about = subject.get("code") or html.escape(subject.get("text") or "")
-    await message.answer(
+    reply_after_commit(
+        session, message.answer,
         _("✅ Noted. I will remind you {when}: {about}").format(
-            when=scheduler.when(t, job.due_at, now), about=about
+            when=wording.at(t, job.due_at, now), about=about
         )
         + "\n"
-        + _("See or cancel your reminders: /reminders")
+        + _("See or cancel your reminders: /reminders"),
     )
 
 
@@ -122,7 +124,7 @@ async def remind(
         t = text_for(app, worker)
         await message.answer(
             _("Reminder {when}. What about? Send a case code (e.g. K7-4QX) or a short text, "
-              "without names or contact details.").format(when=scheduler.when(t, parsed.at, now))
+              "without names or contact details.").format(when=wording.at(t, parsed.at, now))
         )
         return
     subject = await take_subject(message, app, session, worker, args)

@@ -18,6 +18,7 @@ from bot.i18n import N_
 from bot.models.core import Worker
 from bot.services import tools
 from handlers.privacy_reply import screened_or_refused
+from handlers.replies import reply_after_commit
 from handlers.tools.data import ToolEdit, ToolRetire, ToolStates
 from handlers.tools.render import show_tool
 from handlers.ui import keyboard, lang
@@ -32,7 +33,7 @@ ASK_FIELD = {
     "title": N_("Write the new title (in your language)."),
     "summary": N_("Write the new summary (in your language)."),
     "content": N_("Send the new link, or the new text (in your language)."),
-    "tags": N_("Write the tags, separated by commas (e.g. guide, training)."),
+    "tags": N_("Write the tags, separated by commas (e.g. checklists, training)."),
 }
 NO_TAGS = "-"
 
@@ -73,7 +74,7 @@ async def add_content(message: Message, session: AsyncSession, state: FSMContext
     tools.link_or_text(text)  # checks the length now rather than at the end
     await state.update_data(content=text)
     await state.set_state(ToolStates.tags)
-    known = ", ".join(tools.TAG_LABELS)
+    known = ", ".join(_(label) for label in tools.TAG_LABELS.values())  # the reader's words
     await message.answer(
         _("Tags, separated by commas (for example: {tags}). Send - for none.")
         .format(tags=html.escape(known))
@@ -93,8 +94,9 @@ async def add_tags(message: Message, session: AsyncSession, worker: Worker, stat
         today=tools.today(app),
     )
     await state.clear()
-    await message.answer(_("Added to the library. Workers find it with /tools."))
-    await show_tool(message, tool, worker, app)
+    reply_after_commit(session, message.answer,
+                       _("Added to the library. Workers find it with /tools."))
+    await show_tool(message, tool, worker, app, after_commit=session)
 
 
 # ---- edit and retire ----------------------------------------------------------------------
@@ -131,8 +133,8 @@ async def edit_value(message: Message, session: AsyncSession, worker: Worker,
         value=message.text or "", lang=lang(), now=app.clock.now(),
     )
     await state.clear()
-    await message.answer(_("Saved."))
-    await show_tool(message, tool, worker, app)
+    reply_after_commit(session, message.answer, _("Saved."))
+    await show_tool(message, tool, worker, app, after_commit=session)
 
 
 async def retire(query: CallbackQuery, callback_data: ToolRetire, session: AsyncSession,
@@ -142,7 +144,7 @@ async def retire(query: CallbackQuery, callback_data: ToolRetire, session: Async
     if not callback_data.confirm:
         await query.answer()
         await query.message.answer(
-            _("Retire «{title}» from the library? Workers will no longer find it.")
+            _('Retire "{title}" from the library? Workers will no longer find it.')
             .format(title=html.escape(tool.field("title", lang()))),
             reply_markup=keyboard([[
                 (_("Yes, retire it"), ToolRetire(tool_id=tool.id, confirm=True).pack()),
@@ -150,8 +152,9 @@ async def retire(query: CallbackQuery, callback_data: ToolRetire, session: Async
         )
         return
     await tools.retire_tool(session, worker=worker, tool_id=tool.id, now=app.clock.now())
-    await query.answer(_("Retired."))
-    await query.message.edit_text(
-        _("«{title}» was retired from the library.")
-        .format(title=html.escape(tool.field("title", lang())))
+    reply_after_commit(session, query.answer, _("Retired."))
+    reply_after_commit(
+        session, query.message.edit_text,
+        _('"{title}" was retired from the library.')
+        .format(title=html.escape(tool.field("title", lang()))),
     )

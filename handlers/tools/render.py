@@ -6,20 +6,23 @@ import html
 
 from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.i18n import Text
 from bot.models.core import Worker
 from bot.models.tools import PracticeTool
 from bot.services import tools
+from handlers.replies import reply_after_commit
 from handlers.tools.data import ToolEdit, ToolOpen, ToolRetire
 from handlers.ui import keyboard, lang
 from knowledge.regions import region_name
 
 
 def tag_label(tag: str) -> str:
-    """A known tag's label in the chat's language; any other tag as written."""
-    return _(tools.TAG_LABELS[tag]) if tag in tools.TAG_LABELS else tag
+    """A known tag's label in the chat's language (however it was typed); any other as written."""
+    key = tools.tag_key(tag)
+    return _(tools.TAG_LABELS[key]) if key in tools.TAG_LABELS else tag
 
 
 def short(text: str, limit: int) -> str:
@@ -78,8 +81,14 @@ def list_message(heading: str, items: list[PracticeTool], code: str
     return "\n".join(lines), keyboard(rows)
 
 
-async def show_tool(message: Message, tool: PracticeTool, worker: Worker, app: App) -> None:
-    """Send the item in the chat's language, with its buttons when the worker may change it."""
+async def show_tool(message: Message, tool: PracticeTool, worker: Worker, app: App, *,
+                    after_commit: AsyncSession | None = None) -> None:
+    """Send the item in the chat's language, with its buttons when the worker may change it;
+    once ``after_commit``'s update is committed when given (the item was just changed)."""
     code = lang()
-    await message.answer(render_tool(tool, code, app.translator.text(code)),
-                         reply_markup=tool_buttons(tool, worker))
+    text = render_tool(tool, code, app.translator.text(code))
+    if after_commit is not None:
+        reply_after_commit(after_commit, message.answer, text,
+                           reply_markup=tool_buttons(tool, worker))
+        return
+    await message.answer(text, reply_markup=tool_buttons(tool, worker))

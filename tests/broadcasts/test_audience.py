@@ -97,7 +97,7 @@ async def test_region_buttons_offer_only_own_regions(bchat, app):
     await bchat.press("coord", "06")
     assert any(label.startswith("✅ 06") for label in bchat.buttons("coord"))
     events = await bchat.press("coord", "Terminé")
-    assert "4 intervenants" in bchat.texts("coord", events)
+    assert "4 personnes" in bchat.texts("coord", events)
     # a forged button for region 13 is refused
     message = bchat.telegram.latest_with_buttons(bchat.user_id("coord"))
     await bchat.say("coord", "/broadcast")

@@ -25,7 +25,7 @@ async def test_bilingual_broadcast_each_worker_gets_their_language(bchat, app):
     assert "Tout le monde dans mes régions" in bchat.buttons("alice")[0]
     events = await bchat.press("alice", "Tout le monde")
     text = bchat.texts("alice", events)
-    assert "4 intervenants" in text, text
+    assert "4 personnes" in text, text
     assert "Ontario Street shelter" in text and "refuge de la rue Ontario" in text
     events = await bchat.press("alice", "Envoyer")
     progress = [e for e in bchat.seen_by("alice", events) if e.kind == "send"][-1]
@@ -43,7 +43,7 @@ async def test_bilingual_broadcast_each_worker_gets_their_language(bchat, app):
     edits = [e for e in bchat.seen_by("alice") if e.kind == "edit"]
     assert edits and "4 / 4 envoyés" in edits[-1].text
     report = sends_to(bchat, "alice")[-1]
-    assert "Livrée : 4 intervenants" in report, report
+    assert "Livrée\u00a0: 4 personnes" in report, report
     (broadcast,) = await broadcasts(app)
     assert broadcast.status == "done"
 

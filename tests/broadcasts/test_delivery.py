@@ -44,7 +44,7 @@ async def test_progress_is_edited_at_most_every_interval_then_report(bchat, app,
     # the final state: progress edited without buttons, then a report
     assert "Annonce envoyée" in edits(bchat)[-1]
     report = sends_to(bchat, "alice")[-1]
-    assert "Livrée : 30 intervenants" in report and "Ont bloqué le robot (désormais marqués inactifs) : 0" in report
+    assert "Livrée\u00a0: 30 personnes" in report and "Personnes qui ont bloqué le robot (comptes désormais inactifs)\u00a0: 0" in report
     assert Counter(recipients_sent(bchat)).most_common(1)[0][1] == 1
     assert len(recipients_sent(bchat)) == 30
     async with app.sessionmaker() as session:
@@ -73,7 +73,7 @@ async def test_cancel_stops_the_rest_and_reports(bchat, app):
     await worker.drain()
     assert len(recipients_sent(bchat)) == 10
     report = sends_to(bchat, "alice")[-1]
-    assert "Non envoyée (annulation) : 20" in report
+    assert "Non envoyée (annulation)\u00a0: 20" in report
     async with app.sessionmaker() as session:
         assert (await session.get(Broadcast, bid)).status == "cancelled"
     events = await bchat.press("alice", "Qui ne l'a pas reçue")
@@ -102,8 +102,8 @@ async def test_blocked_workers_are_marked_and_listed(bchat, app):
             select(Worker.telegram_id).where(Worker.blocked_bot.is_(True)))).all()
     assert sorted(blocked) == [5_000_001, 5_000_003]
     report = sends_to(bchat, "alice")[-1]
-    assert "Livrée : 3 intervenants" in report and "Ont bloqué le robot (désormais marqués inactifs) : 2" in report
-    assert "3 / 5 envoyés · 2 bloqués" in edits(bchat)[-1]
+    assert "Livrée\u00a0: 3 personnes" in report and "Personnes qui ont bloqué le robot (comptes désormais inactifs)\u00a0: 2" in report
+    assert "3 / 5 envoyés · 2 blocages" in edits(bchat)[-1]
     events = await bchat.press("alice", "Qui ne l'a pas reçue")
     listing = bchat.texts("alice", events)
     assert "w00001" in listing and "w00003" in listing and "w00000" not in listing

@@ -44,14 +44,14 @@ def test_script_drives_users_buttons_and_languages(tmp_path):
     result = relais_try(script, tmp_path / "try.db", "--fresh")
     assert result.returncode == 0, result.stderr[-2000:]
     out = blocks(result.stdout)
-    assert out[0] == "bot -> me:\nChoisissez votre langue :\n[1] Français  [2] English"
+    assert out[0] == "bot -> me:\nChoisissez votre langue\u00a0:\n[1] Français  [2] English"
     assert out[1] == "bot (edited) -> me:\nLanguage set: English."
     assert out[2].startswith("bot -> me:\nRelais connects the partner network")
     assert "/invite" in out[2]  # the newcomer is a coordinator
     assert out[3].startswith("bot -> visitor:\nRelais est réservé")
     assert "Relais is reserved for registered workers" in out[3]
     assert out[4] == "bot -> me:\nChoose your language:\n[1] Français  [2] English"
-    assert out[5] == "bot (edited) -> me:\nLangue choisie : français."
+    assert out[5] == "bot (edited) -> me:\nLangue choisie\u00a0: français."
     assert out[6] == (
         "bot -> me:\nJe ne connais pas cette commande. Envoyez /help pour voir ce que je peux faire."
     )

@@ -24,7 +24,7 @@ async def test_stranger_gets_one_bilingual_message_and_nothing_else(chat):
     events = await chat.say("stranger", "any shelter for a 17yo in montreal tonight")
     assert len(events) == 1
     text = events[0].text
-    assert "Relais est réservé aux intervenant·es inscrit·es" in text
+    assert "Relais est réservé aux intervenantes et intervenants inscrits" in text
     assert "Relais is reserved for registered workers" in text
     assert "shelter" not in text.lower()
 
@@ -45,7 +45,7 @@ async def test_invitation_registers_once_in_french(chat, app):
     token = await invite(app, role="coordinator", regions=("06", "13"))
     events = await chat.say("camille", f"/start {token}", lang="fr-CA")
     texts = chat.texts("camille", events)
-    assert "Bienvenue dans Relais, camille! Vous êtes inscrit·e avec Maison Fictive." in texts
+    assert "Bienvenue dans Relais, camille! Votre inscription est faite (organisme\u00a0: Maison Fictive)." in texts
     assert "N'écrivez jamais le nom" in texts
     assert "/invite" in texts  # a coordinator's help lists coordinator commands
     worker = await chat.worker("camille")
@@ -94,7 +94,7 @@ async def test_language_switch_with_buttons(chat):
     assert chat.buttons("luc") == ["Français", "English"]
     events = await chat.press("luc", "Français")
     assert [e.kind for e in events] == ["edit"]
-    assert events[0].text == "Langue choisie : français."
+    assert events[0].text == "Langue choisie\u00a0: français."
     assert (await chat.worker("luc")).language == "fr"
     text = chat.texts("luc", await chat.say("luc", "/help"))
     assert "Commandes" in text

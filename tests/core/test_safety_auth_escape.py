@@ -46,7 +46,7 @@ async def test_a_name_with_markup_is_escaped_in_the_welcome_and_in_workers(
     assert "&lt;a href=" in welcome and "<a href=" not in welcome
     assert "Maison &lt;b&gt;Fictive&lt;/b&gt; &amp; Cie" in welcome
     # What Mallory reads is her name as she wrote it, not a link.
-    assert f"Bienvenue dans Relais, {MALLORY}! Vous êtes inscrit·e avec {ORG}." in chat.texts(
+    assert f"Bienvenue dans Relais, {MALLORY}! Votre inscription est faite (organisme\u00a0: {ORG})." in chat.texts(
         MALLORY, events)
 
     await chat.say("cora", "/workers")
@@ -56,7 +56,7 @@ async def test_a_name_with_markup_is_escaped_in_the_welcome_and_in_workers(
     shown = sent_texts(chat, start)
     assert shown and all("<a href=" not in text and "<b>" not in text for text in shown)
     assert "&lt;a href=" in shown[0] and "&lt;b&gt;Fictive" in shown[0]
-    assert chat.texts("cora", events).startswith(f"{MALLORY} — {ORG} · intervenant·e")
+    assert chat.texts("cora", events).startswith(f"{MALLORY} — {ORG} · intervenant(e)")
     start = len(chat.telegram.requests)
     events = await chat.press("cora", "Désactiver")
     edited = sent_texts(chat, start)

@@ -34,12 +34,12 @@ def check_contract(payload: dict, region: str, age: int) -> None:
     assert "hebergement-urgence-jeunesse" in criteria["needs"]
     assert criteria["now"] is True and isinstance(criteria["urgent"], bool)
     assert payload["results"]
-    scores = [r["score"] for r in payload["results"]]
-    assert scores == sorted(scores, reverse=True)
+    scores = [r["score"] for r in payload["results"] if r["kind"] == "local"]
+    assert scores == sorted(scores, reverse=True)  # neighbouring regions' services come after
     for result in payload["results"]:
         assert set(result) >= RESULT_KEYS
         assert isinstance(result["service_id"], str) and result["service_id"]
-        assert region in result["regions"]
+        assert region in result["regions"] or result["kind"] == "neighbour"
         assert "hebergement-urgence-jeunesse" in result["categories"]
         assert result["open_now"] in (True, None)
         if result["capacity"] is not None:

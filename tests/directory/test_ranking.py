@@ -31,7 +31,9 @@ def test_region_and_needs_and_status() -> None:
         entry(6, categories=frozenset({"dpj", SHELTER}), regions=frozenset({"06", "16"})),
     )
     found = rank(index, Criteria(regions=("16",), needs=(SHELTER,)), now=NOW, limit=10)
-    assert set(ids(found)) == {1, 6}
+    assert ids(found)[:2] == [1, 6] or ids(found)[:2] == [6, 1]
+    assert ids(found)[2:] == [2]  # fewer than three can take the youth: Montréal next door
+    assert found.results[2].kind == NEIGHBOUR and found.results[2].via_region == "06"
     assert set(ids(rank(index, Criteria(regions=("16",), needs=("dpj",)), now=NOW, limit=10))) == {5, 6}
     assert set(ids(rank(index, Criteria(regions=("16",)), now=NOW, limit=10))) == {1, 5, 6}
     assert ids(rank(index, Criteria(needs=(SHELTER,)), now=NOW, limit=10)) == []  # region required
@@ -191,3 +193,91 @@ def test_bucket_scan_equals_brute_force_ranking() -> None:
         assert ids(outcome) == expected, (trial, criteria)
         assert outcome.has_more == (total > offset + limit)
         assert outcome.total in (-1, total)
+
+
+def test_fewer_than_three_takers_add_neighbours_nearest_first_then_full_then_lines() -> None:
+    """Montréal: one shelter with a bed and one full; Laval, Longueuil and Lanaudière next door
+    (nearest first), the 24/7 lines last."""
+    index = index_of(
+        entry(1, regions=frozenset({"06"}), name="Montréal bed", capacity=capacity(1, 1)),
+        entry(2, regions=frozenset({"06"}), name="Montréal full", capacity=capacity(0, 1)),
+        entry(3, regions=frozenset({"14"}), name="Lanaudière bed", capacity=capacity(3, 1)),
+        entry(4, regions=frozenset({"13"}), name="Laval bed", capacity=capacity(1, 1)),
+        entry(5, regions=frozenset({"16"}), name="Longueuil bed", capacity=capacity(2, 1)),
+        entry(6, regions=frozenset({"13"}), name="Laval full", capacity=capacity(0, 1)),
+        entry(7, regions=frozenset({"05"}), name="Estrie bed (not a neighbour)"),
+        entry(8, regions=ALL, province_wide=True, open_24_7=True, min_age=None, max_age=None,
+              categories=frozenset({"lignes-aide"}), name="Line 24/7"),
+    )
+    found = rank(index, Criteria(regions=("06",), needs=(SHELTER,), age=15), now=NOW, limit=10)
+    assert found.widened and not found.nothing_local
+    assert ids(found) == [1, 4, 5, 3, 2, 6, 8]
+    assert [r.via_region for r in found.results] == [None, "13", "16", "14", None, "13", None]
+    assert [r.kind for r in found.results] == [LOCAL, NEIGHBOUR, NEIGHBOUR, NEIGHBOUR, LOCAL,
+                                               NEIGHBOUR, LINE]
+
+
+def test_three_takers_need_no_neighbours_unless_asked() -> None:
+    index = index_of(entry(1), entry(2), entry(3), entry(4, regions=frozenset({"06"})))
+    found = rank(index, Criteria(regions=("16",), needs=(SHELTER,)), now=NOW, limit=10)
+    assert not found.widened and set(ids(found)) == {1, 2, 3}
+    asked = rank(index, Criteria(regions=("16",), needs=(SHELTER,), near=True), now=NOW, limit=10)
+    assert asked.widened and ids(asked)[0] == 4 and asked.results[0].via_region == "06"
+    assert set(ids(asked)[1:]) == {1, 2, 3}  # the region's own, already seen, after
+
+
+def test_services_already_tried_do_not_count_as_takers() -> None:
+    index = index_of(entry(1), entry(2), entry(3), entry(4, regions=frozenset({"06"})))
+    found = rank(index, Criteria(regions=("16",), needs=(SHELTER,)), now=NOW, limit=10,
+                 exclude=frozenset({1}))
+    assert ids(found) == [2, 3, 4] or ids(found) == [3, 2, 4]
+    assert found.results[-1].via_region == "06"
+
+
+def test_closed_ones_rank_below_open_ones_and_are_left_out_when_needed_now() -> None:
+    index = index_of(entry(1, name="A closed", openings=hours("18:00", "23:00")),
+                     entry(2, name="B open", openings=hours("08:00", "17:00")))
+    assert ids(rank(index, Criteria(regions=("16",)), now=NOW, limit=10))[:2] == [2, 1]
+    assert 1 not in ids(rank(index, Criteria(regions=("16",), now=True), now=NOW, limit=10))
+
+
+def test_located_here_before_serving_from_elsewhere() -> None:
+    """A detox programme in Sainte-Agathe that serves Lanaudière ranks below the shelter in
+    Terrebonne, other things equal."""
+    index = index_of(
+        entry(1, name="A detox in Sainte-Agathe", regions=frozenset({"14", "15"}),
+              city="Sainte-Agathe-des-Monts", categories=frozenset({"dependances"}), open_24_7=True),
+        entry(2, name="B shelter in Terrebonne", regions=frozenset({"14"}), city="Terrebonne",
+              open_24_7=True),
+        entry(3, name="C office in Joliette", regions=frozenset({"14"}), city="Joliette",
+              categories=frozenset({"dpj"}), open_24_7=True),
+    )
+    found = rank(index, Criteria(regions=("14",), place="Terrebonne"), now=NOW, limit=10)
+    assert ids(found) == [2, 3, 1]
+    assert ids(rank(index, Criteria(regions=("14",)), now=NOW, limit=10)) == [2, 3, 1]
+
+
+def test_a_minor_without_an_age_leaves_adult_only_services_out() -> None:
+    index = index_of(entry(1, min_age=12, max_age=17), entry(2, min_age=18, max_age=24),
+                     entry(3, min_age=None, max_age=None), entry(4, min_age=16, max_age=24))
+    found = rank(index, Criteria(regions=("16",), youth=True), now=NOW, limit=10)
+    assert set(ids(found)) == {1, 3, 4}
+
+
+def test_widened_answer_pages_cover_the_same_order() -> None:
+    import random
+
+    rng = random.Random(7)
+    near = ("06", "13", "14", "15", "04", "07", "08")
+    entries = [entry(i, name=f"S{i:03}", regions=frozenset({rng.choice(near)}),
+                     capacity=rng.choice([None, capacity(0, 1), capacity(2, 1)]),
+                     openings=rng.choice([(), hours("08:00", "17:00"), hours("18:00", "23:00")]),
+                     assured_date=verified(rng.randrange(400)))
+               for i in range(1, 120)]
+    index = index_of(*entries)
+    criteria = Criteria(regions=("15",), needs=(SHELTER,))
+    whole = ids(rank(index, criteria, now=NOW, limit=60))
+    paged: list[int] = []
+    for page in range(20):
+        paged += ids(rank(index, criteria, now=NOW, limit=3, offset=page * 3))
+    assert paged == whole[:60] and len(set(paged)) == len(paged)

@@ -93,7 +93,9 @@ async def test_without_receivers_the_regions_coordinators_are_told(seeded: App,
     assert await report(seeded, alice, service_id) == 1
     [sent] = recorder.sent
     assert sent.chat_id == 502  # carole, coordinator of region 16; not dora (06)
-    assert sent.text.startswith("⚠️ <b>Error reported</b> in the listing of <b>Refuge Rive-Sud")
+    # in carole's language, the listing's English name included
+    assert sent.text.startswith("⚠️ <b>Error reported</b> in the listing of <b>South Shore refuge")
+    assert sent.text.endswith("resolve the report in /reports.")  # coordinators resolve it there
     assert "by alice (Maison Tremplin (fictif))" in sent.text and REPORT in sent.text
     entry = await audited(seeded)
     assert (entry.actor_id, entry.subject_type, entry.subject_id) == (alice, "service",

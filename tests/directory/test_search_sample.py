@@ -7,6 +7,8 @@ import pytest
 from bot.app import App
 from bot.services.directory import interpret, search
 from bot.services.directory.format import answer_text, criteria_line
+from bot.services.directory.search import LOCAL, NEIGHBOUR
+from knowledge.regions import neighbours
 
 SHELTER = "hebergement-urgence-jeunesse"
 
@@ -20,15 +22,19 @@ async def ask(app: App, text: str, lang: str | None = None, limit: int = 5):  # 
 def check_shelters(outcome, region: str, age: int) -> None:  # type: ignore[no-untyped-def]
     assert outcome.results, "no shelter found"
     assert not outcome.nothing_local
+    assert outcome.results[0].kind == LOCAL  # the region's own shelter first
     for result in outcome.results:
         entry = result.entry
         assert entry.status == "active"
-        assert region in entry.regions
+        if result.kind == NEIGHBOUR:  # marked with its region, a neighbour of the asked one
+            assert result.via_region in neighbours(region) and result.via_region in entry.regions
+        else:
+            assert region in entry.regions
         assert SHELTER in entry.categories
         assert (entry.min_age or 0) <= age <= (entry.max_age or 200)
         assert result.open_now is not False  # "ce soir" / "tonight": nothing known to be closed
-    scores = [r.score for r in outcome.results]
-    assert scores == sorted(scores, reverse=True)
+    local = [r.score for r in outcome.results if r.kind == LOCAL]
+    assert local == sorted(local, reverse=True)
 
 
 @pytest.mark.parametrize("text,region,age", [

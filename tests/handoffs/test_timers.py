@@ -84,18 +84,19 @@ async def test_remind_escalate_expire(app, chat, clock, timers):
 
     events = await tick(app, chat, clock, 30, memory)  # 60 min: on call and coordinator
     assert "Demande de prise en charge" in chat.texts("olga", events)
-    assert chat.buttons("olga") == ["Accepter", "Refuser", "Poser une question"]
+    assert chat.buttons("olga") == ["✅ Accepter au nom du service", "Refuser",
+                                    "📞 Appeler le service", "↪️ Réassigner"]
     cora_sees = chat.texts("cora", events)
     assert "sans réponse" in cora_sees and case.code in cora_sees
     assert "note confidentielle" not in cora_sees  # coordinators never see notes
-    assert chat.texts("alice", events) == ""
+    assert "nous avons alerté" in chat.texts("alice", events)
 
     events = await tick(app, chat, clock, 59, memory)
     assert await status_of(app, handoff_id) == ("requested", None, 2)
     events = await tick(app, chat, clock, 1, memory)  # 120 min: expired, "no response"
     assert await status_of(app, handoff_id) == ("rejected", "no-response", 3)
     alice_sees = chat.texts("alice", events)
-    assert "aucune réponse" in alice_sees and case.code in alice_sees
+    assert "expirée, sans réponse" in alice_sees and case.code in alice_sees
     assert chat.buttons("alice") == ["Voir les services suivants"]
     assert "expiré" in chat.texts("bob", events)
     assert chat.buttons("bob") == []
@@ -129,9 +130,9 @@ async def test_accepting_stops_the_clock_and_the_follow_up_comes_a_day_later(app
     assert events == [] and (await status_of(app, handoff_id))[0] == "accepted"
     events = await tick(app, chat, clock, 60 * 24)
     alice_sees = chat.texts("alice", events)
-    assert "s'est-il présenté·e?" in alice_sees and case.code in alice_sees
-    assert chat.buttons("alice") == ["Oui", "Pas encore", "Non"]
-    events = await chat.press("alice", "Oui")
+    assert "comment cela s'est-il passé pour le ou la jeune?" in alice_sees and case.code in alice_sees
+    assert chat.buttons("alice")[-1] == "⏳ Pas encore\u00a0: redemandez-moi demain"
+    events = await chat.press("alice", "Arrivée ou admission")
     async with app.sessionmaker() as session:
         assert (await session.get(Handoff, handoff_id)).outcome == "arrived"
-    assert "selon alice (Organisme A (fictif)), le ou la jeune s'est présenté·e" in chat.texts("bob", events)
+    assert "résultat noté par alice (Organisme A (fictif))\u00a0: arrivée ou admission" in chat.texts("bob", events)

@@ -37,7 +37,7 @@ def top(gaz, name):
      ("Beauport", "03"), ("Sainte-Foy", "03"), ("Ste-Foy", "03"), ("ste foy", "03"),
      ("St-Jérôme", "15"), ("Saint Jerome", "15"), ("St-Jean-sur-Richelieu", "16"),
      ("Quebec City", "03"), ("Québec", "03"), ("Rouyn-Noranda", "08"), ("Val d'Or", "08"),
-     ("valdor", "08"), ("Sept-Iles", "09"), ("Kuujjuaq", "10"), ("Chibougamau", "10"),
+     ("valdor", "08"), ("val-dor", "08"), ("val dor", "08"), ("Sept-Iles", "09"), ("Kuujjuaq", "10"), ("Chibougamau", "10"),
      ("Gaspé", "11"), ("Rimouski", "01"), ("Drummondville", "17"), ("Victoriaville", "17"),
      ("Joliette", "14"), ("Terrebonne", "14"), ("Mont-Tremblant", "15"), ("Mt-Tremblant", "15"),
      ("Kahnawake", "16"), ("South Shore", "16"), ("Eastern Townships", "05"), ("Laurentians", "15"),

@@ -66,6 +66,20 @@ CASES = [
     ("CAVAC Joliette, accompagnement au tribunal pour une victime de 16 ans", ("14",), 16, ["cavac"], False),
     ("Granby hébergement jeune 16 ans", ("05",), 16, [SHELTER], False),
     ("jeune âgée de 15 ans, besoin d'hébergement à Rouyn-Noranda", ("08",), 15, [SHELTER], False),
+    # Words seen as not understood (issue 12).
+    ("une place pour une ado ce soir à Laval", ("13",), None, [SHELTER], True),
+    ("un lit pour un jeune à Montréal", ("06",), None, [SHELTER], False),
+    ("bed for a teen in Laval", ("13",), None, [SHELTER], False),
+    ("jeune en fugue à Longueuil", ("16",), None, [SHELTER], False),
+    ("runaway 16 year old in Gatineau", ("07",), 16, [SHELTER], False),
+    ("ado exploitée 15 ans Montréal", ("06",), 15, ["sortie-exploitation"], False),
+    ("trafficked girl in Montreal", ("06",), None, ["sortie-exploitation"], False),
+    ("qqun peut prendre une ado de 15 ans ce soir à Laval", ("13",), 15, [SHELTER], True),
+    ("shelter for 17 y/o in Montreal", ("06",), 17, [SHELTER], False),
+    ("shelter for a 17 teen in Laval", ("13",), 17, [SHELTER], False),
+    ("hébergement à val-dor", ("08",), None, [SHELTER], False),
+    ("safe place for a trafficked teen quebec city", ("03",), None, [SHELTER, "sortie-exploitation"],
+     False),
 ]
 
 
@@ -82,7 +96,9 @@ def test_realistic_questions(text, regions, age, needs, now):
     ("text", "age"),
     [("une jeune de 16", 16), ("16yo", 16), ("16 yo", 16), ("16 y/o", 16), ("16-year-old", 16),
      ("16 years old", 16), ("17 y.o.", 17), ("âgée de 15 ans", 15), ("agee de 15 ans", 15),
-     ("15-17 ans", 15), ("girl, 14", 14), ("elle a 16ans", 16), ("aged 17", 17)],
+     ("15-17 ans", 15), ("girl, 14", 14), ("elle a 16ans", 16), ("aged 17", 17),
+     ("for a 17 y/o", 17), ("for a 16 year old", 16), ("17 teen", 17), ("ado 17", 17),
+     ("une 16 ans", 16)],
 )
 def test_age_forms(text, age):
     assert parse_query(text).age == age

@@ -50,3 +50,16 @@ def test_neighbours_symmetric_and_known():
 def test_unknown_code_raises():
     with pytest.raises(KeyError):
         region_name("18")
+
+
+def test_neighbour_map_matches_the_data_file_and_is_nearest_first():
+    import json
+
+    from knowledge.regions import DATA_DIR, NEIGHBOURS
+
+    raw = json.loads((DATA_DIR / "regions.json").read_text(encoding="utf-8"))
+    assert {r["code"]: set(r["neighbours"]) for r in raw["regions"]} == {
+        code: set(near) for code, near in NEIGHBOURS.items()}
+    assert neighbours("06") == ("13", "16", "14")  # Laval, Longueuil, then Lanaudière
+    assert neighbours("15")[0] == "13" and neighbours("03")[0] == "12"
+    assert neighbours("13")[0] == "06" and neighbours("16")[0] == "06"

@@ -343,7 +343,7 @@ async def warm_handoff(users: Users, service_id: int) -> None:
     since = users.presses(ALICE, label("Urgente"))
     await users.sees(ALICE, "sans note", since)
     since = users.presses(ALICE, label("Envoyer sans note"))
-    await users.sees(ALICE, "1 intervenant avisé", since)
+    await users.sees(ALICE, "1 personne avisée", since)
     request = await users.sees(BOB, "Demande de prise en charge", since)
     assert "URGENT" in request
 

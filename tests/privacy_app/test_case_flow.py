@@ -40,7 +40,7 @@ async def test_new_case_in_french(chat, app):
     assert card.protected
     for expected in (f"Dossier {code}", "ouvert", "Hébergement d'urgence jeunesse", "CALACS",
                      "15 ans", "fille", "français, arabe", "Montréal", "Laval", "oui (alice",
-                     "2027-03", "alice (a créé le dossier), bob", "Historique"):
+                     "mars 2027", "alice (a créé le dossier), bob", "Historique"):
         assert expected in card.text, expected
     async with app.sessionmaker() as session:
         case = await session.scalar(select(Case).where(Case.code == code))

@@ -135,7 +135,7 @@ async def test_invite_organisation_name_is_screened(chat, app, lang):
 
 CASE = {
     "fr": {"refused": "Votre message contenait", "month_q": "AAAA-MM",
-           "ready": "Prêt à créer le dossier", "create": "Créer le dossier"},
+           "ready": "Tout est prêt pour créer le dossier", "create": "Créer le dossier"},
     "en": {"refused": "Your message contained", "month_q": "YYYY-MM",
            "ready": "Ready to create the case", "create": "Create the case"},
 }
@@ -225,7 +225,7 @@ async def test_decline_other_reason_is_screened(chat, app, lang):
 
 # ---- a broadcast -------------------------------------------------------------------------------
 
-BROADCAST = {"fr": ("Votre message contenait", "Les intervenant"),
+BROADCAST = {"fr": ("Votre message contenait", "Les personnes qui lisent"),
              "en": ("Your message contained", "Workers who read")}
 
 

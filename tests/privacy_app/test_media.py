@@ -15,13 +15,13 @@ from tests.privacy_app.test_free_text_fields import conversation, stored_with
 
 EXPLAINED = {
     "fr": "Relais ne peut pas vérifier si les photos, fichiers, messages vocaux ou vidéo, "
-          "autocollants, contacts ou positions contiennent des renseignements identificatoires : "
+          "autocollants, contacts ou positions contiennent des renseignements identificatoires\u00a0: "
           "j'ai donc supprimé ce message.",
     "en": "Relais can't check photos, files, voice or video messages, stickers, contacts or "
           "locations for identifying information, so I deleted this message.",
 }
 NOT_DELETED = {
-    "fr": "Je n'ai pas pu supprimer ce message : supprimez-le vous-même.",
+    "fr": "Je n'ai pas pu supprimer ce message\u00a0: supprimez-le vous-même.",
     "en": "I could not delete this message: please delete it yourself.",
 }
 KINDS = {"fr": "Votre message contenait un nom de personne et un numéro de téléphone.",

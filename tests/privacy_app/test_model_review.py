@@ -47,6 +47,7 @@ ALLOWED = {
     ("directory_services", "alternate_name"),
     ("directory_services", "email"),
     ("directory_services", "confidential_address"),  # a yes/no flag, not an address
+    ("directory_reports", "service_name"),  # the reported listing's public name
     ("directory_locations", "name"),
     ("directory_locations", "alternate_name"),
     ("directory_locations", "latitude"),  # a service site, never a youth's whereabouts

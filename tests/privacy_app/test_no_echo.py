@@ -26,7 +26,7 @@ NAME = {"fr": "un nom de personne", "en": "a person's name"}
 NAME_AND_PHONE = {"fr": "un nom de personne et un numéro de téléphone",
                   "en": "a person's name and a phone number"}
 NOTHING = {"fr": "Rien trouvé pour ces mots.", "en": "Nothing found for these words."}
-RESULTS = {"fr": "Résultats de votre recherche :", "en": "Results of your search:"}
+RESULTS = {"fr": "Résultats de votre recherche\u00a0:", "en": "Results of your search:"}
 ADDED = {"fr": "Ajoutée à la bibliothèque", "en": "Added to the library"}
 
 

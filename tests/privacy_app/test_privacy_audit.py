@@ -18,6 +18,7 @@ from bot.app import App
 from bot.config import Settings
 from bot.models.cases import CaseMessage
 from bot.models.core import AuditEntry, Organisation, Worker
+from bot.models.directory import DirectoryReport
 from bot.models.handoffs import Handoff, HandoffEvent
 from bot.models.inbox import InboxUpdate, OutboxMessage
 from bot.models.reminders import ScheduledJob
@@ -105,6 +106,12 @@ async def seed(app: App) -> dict[str, list[str]]:
                 payload_enc=enc(json.dumps({"update_id": 7001, "message": {
                     "message_id": 1, "text": CLEAN,
                     "from": {"id": 5001, "first_name": "Jessica", "last_name": "Tremblay"}}}))),
+            # a listing's error report: the description and the resolution note are typed
+            "report": DirectoryReport(service_name="Refuge (fictif)", region="06",
+                                      text_enc=enc(CLEAN), created_at=now),
+            "bad_report": DirectoryReport(service_name="Refuge (fictif)", region="06",
+                                          text_enc=enc(CLEAN), resolution_enc=enc(FLAGGED),
+                                          status="resolved", created_at=now),
             "bad_inbox": InboxUpdate(
                 update_id=7002, bot_id=1, received_at=now, claimed_until=now,
                 payload_enc=enc(json.dumps({"update_id": 7002, "message": {
@@ -128,6 +135,7 @@ async def seed(app: App) -> dict[str, list[str]]:
             "audit_log.details": [str(rows["bad_audit"].id)],
             "outbox_messages.body_enc": [str(rows["bad_outbox"].id)],
             "inbox_updates.payload_enc": ["7002:1"],
+            "directory_reports.resolution_enc": [str(rows["bad_report"].id)],
             "unreadable scheduled_jobs.text": [str(rows["unreadable_job"].id)],
         }
 
@@ -152,7 +160,7 @@ async def test_service_reports_ids_and_kinds_never_text(app):
     report = await privacy_audit.audit(app)
     assert flagged_by_column(report) == expected
     assert report.column("scheduled_jobs.text").unreadable == unreadable
-    assert report.flagged_count == 11 and report.unreadable_count == 1 and not report.clean
+    assert report.flagged_count == 12 and report.unreadable_count == 1 and not report.clean
     kinds = {c.name: [f.kinds for f in c.flagged] for c in report.columns}
     assert kinds["case_messages.body_encrypted"] == [["PERSON", "PHONE"]]
     assert kinds["handoffs.status_note_enc"] == [["EMAIL"]]
@@ -187,7 +195,7 @@ async def test_command_exit_status_and_output_never_show_the_text(app):
     assert done.returncode == 1, done.stderr
     assert not any(n in done.stdout + done.stderr for n in NEEDLES)
     data = json.loads(done.stdout)
-    assert data["flagged"] == 11 and data["unreadable"] == 1
+    assert data["flagged"] == 12 and data["unreadable"] == 1
     got = {f"{c['table']}.{c['column']}": [f["id"] for f in c["flagged"]]
            for c in data["columns"] if c["flagged"]}
     expected.pop("unreadable scheduled_jobs.text")

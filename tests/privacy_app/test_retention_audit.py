@@ -8,8 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.cli.privacy import format_report
 from bot.models.cases import Case, CaseMessage, CaseParticipant, PurgedCaseCount
-from bot.services import cases, retention
+from bot.models.directory import DirectoryReport
+from bot.services import cases, crypto, retention
 from tests.privacy_app.helpers import audit_actions, count, make_case
 
 
@@ -152,3 +154,28 @@ async def test_audit_csv_for_coordinator_of_the_region(chat, app):
     assert any(e.kind == "document" for e in events)
     assert len(await audit_actions(app, "audit.denied")) == 2
     assert len(await audit_actions(app, "audit.exported")) == 2  # coord and admin
+
+
+async def test_resolved_error_reports_go_after_retention_open_ones_stay(app, clock):
+    now = clock.now()
+    async with app.sessionmaker() as session:
+        session.add_all([
+            DirectoryReport(service_name="Refuge (fictif)", region="06", status="resolved",
+                            text_enc=crypto.encrypt(app, "mauvais numéro"), created_at=now,
+                            resolved_at=now),
+            DirectoryReport(service_name="Refuge (fictif)", region="06", status="open",
+                            text_enc=crypto.encrypt(app, "heures fausses"), created_at=now),
+        ])
+        await session.commit()
+    clock.advance(timedelta(days=91))
+    async with app.sessionmaker() as session:
+        dry = await retention.purge(session, now=clock.now(), retention_days=90, dry_run=True)
+        await session.commit()
+    assert dry.reports == 1 and await count(app, DirectoryReport) == 2
+    assert "would delete 1 resolved error report(s) on listings" in "\n".join(
+        format_report(dry, 90))
+    async with app.sessionmaker() as session:
+        report = await retention.purge(session, now=clock.now(), retention_days=90)
+        await session.commit()
+        left = (await session.scalars(select(DirectoryReport.status))).all()
+    assert report.reports == 1 and left == ["open"]

@@ -8,6 +8,7 @@ from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import select
 
 from bot.app import App
+from bot.models.directory import DirectoryService
 from bot.models.handoffs import Handoff
 from bot.services.directory import receivers
 from bot.services.directory.criteria import STORED_KEYS
@@ -114,6 +115,10 @@ async def test_clean_question_keeps_only_its_interpretation(
         chat: Chat, seeded: App, lang: str) -> None:
     await chat.register("alice", regions=("06",), lang=lang)
     bob = await chat.register("bob", regions=("06",), lang=lang)
+    async with seeded.sessionmaker() as session:  # bob receives for every listing
+        for sid in (await session.scalars(select(DirectoryService.id))).all():
+            await receivers.add_receiver(session, sid, bob, seeded.clock.now())
+        await session.commit()
     events = await chat.say("alice", CLEAN[lang])
     assert not any(e.kind == "delete" for e in events)
     first = events[-1].text

@@ -70,7 +70,7 @@ async def test_handoff_keeps_only_interpreted_criteria(chat: Chat, app: App) -> 
     assert handoff.criteria == {
         "regions": ["06"], "needs": ["hebergement-urgence-jeunesse"], "age": 15,
         "language": "fr", "now": True, "urgent": False, "keywords": ["hebergement"],
-        "place": "Montréal",
+        "place": "Montréal", "youth": False, "near": False,
     }
     await assert_no_leak(app, ["jess", "tremblay", "gmail", "555-1234"], storage=chat_storage(chat))
 

@@ -50,7 +50,7 @@ async def test_flagged_message_is_refused_deleted_and_not_stored(chat, app):
 
     # Still in the writing state: the rephrased message goes through.
     events = await chat.say("alice", CLEAN_FR)
-    assert f"Envoyé aux participants du dossier {case.code}" in chat.texts("alice", events)
+    assert f"Envoyé aux personnes qui participent au dossier {case.code}" in chat.texts("alice", events)
 
 
 async def test_refusal_in_english_names_the_kinds(chat, app):

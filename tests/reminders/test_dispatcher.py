@@ -82,8 +82,8 @@ async def test_late_after_downtime(app, clock, recorder: Recorder) -> None:
     clock.advance(timedelta(hours=3))
     report = await run_once(app)
     assert report.sent == 2
-    assert recorder.to(fr.telegram_id)[0].startswith("⏰ En retard — prévu à 11 h 00\n🔔 Rappel")
-    assert recorder.to(en.telegram_id)[0].startswith("⏰ Late — due at 11:00\u202fa.m.\n🔔 Reminder")
+    assert recorder.to(fr.telegram_id)[0].startswith("⏰ En retard — prévu à 11 h\n🔔 Rappel")
+    assert recorder.to(en.telegram_id)[0].startswith("⏰ Late — due at 11:00 AM\n🔔 Reminder")
     assert (await job_row(app, first)).late is True
 
 
@@ -92,7 +92,7 @@ async def test_late_on_another_day_shows_the_date(app, clock, recorder: Recorder
     await remind(app, worker, timedelta(hours=1))
     clock.advance(timedelta(days=1))
     await run_once(app)
-    assert recorder.to(worker.telegram_id)[0].startswith("⏰ En retard — prévu à jeu. 15 janv., 11 h 00")
+    assert recorder.to(worker.telegram_id)[0].startswith("⏰ En retard — prévu le 15 janvier à 11 h")
 
 
 async def test_transient_failures_back_off_then_succeed(app, clock, recorder: Recorder) -> None:
@@ -218,7 +218,7 @@ async def test_quiet_hours_wait_for_the_morning(app, clock, recorder: Recorder) 
     report = await run_once(app)
     assert report.deferred == 1 and report.sent == 4
     assert recorder.to(quiet.telegram_id) == [
-        "🔔 Rappel\nDossier K7-4QX\nPour ouvrir le dossier : /case K7-4QX"
+        "🔔 Rappel\nDossier K7-4QX\nPour ouvrir le dossier\u00a0: /case K7-4QX"
     ]
     row = await job_row(app, job_id)
     morning = datetime(2026, 1, 16, 13, 0, tzinfo=UTC)  # 8:00 in Montréal

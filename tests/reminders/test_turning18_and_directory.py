@@ -65,13 +65,13 @@ async def test_turning_18_schedules_and_reschedules(rchat: Chat, app, clock) -> 
     await run_once(app)
     events = rchat.telegram.events[before:]
     assert rchat.texts("alice", events).startswith(
-        "🎂 Dossier K7-4QX : le jeune aura 18 ans en mai 2026, dans 1 mois.")
+        "🎂 Dossier K7-4QX\u00a0: le ou la jeune aura 18 ans en mai 2026, dans 1 mois.")
     assert rchat.texts("bob", events).startswith(
         "🎂 Case K7-4QX: the youth turns 18 in May 2026, in 1 month.")
     assert rchat.buttons("alice") == ["🔎 Services de transition (18 ans et +)"]
     seen = await rchat.press("alice", "Services de transition")
     text = rchat.texts("alice", seen)
-    assert text.startswith("Services de transition à la vie adulte (18 ans et +) :")
+    assert text.startswith("Services de transition à la vie adulte (18 ans et +)\u00a0:")
     assert "/find transition-18 06" in text
 
 
@@ -122,9 +122,9 @@ async def test_verification_and_capacity_prompts(rchat: Chat, app, clock) -> Non
     before = len(rchat.telegram.events)
     await sweep(app)
     text = rchat.texts("rita", rchat.telegram.events[before:])
-    assert "📋 La fiche « Hébergement test (fictif) » est-elle toujours exacte" in text
-    assert "Dernière vérification : 1 novembre 2025." in text
-    assert "🛏️ La disponibilité affichée pour « Hébergement test (fictif) » date d'il y a" in text
+    assert "📋 La fiche «\u00a0Hébergement test (fictif)\u00a0» est-elle toujours exacte" in text
+    assert "Dernière vérification\u00a0: 1 novembre 2025." in text
+    assert "🛏️ La disponibilité affichée pour «\u00a0Hébergement test (fictif)\u00a0» date d'il y a" in text
     assert "Toujours 2 lits de libre?" in text
     seen = await rchat.press("rita", "Toujours bon")
     assert "✅ Disponibilité confirmée" in rchat.texts("rita", seen)

@@ -98,7 +98,8 @@ class Chat:
 
     def button_number(self, name: str, label: str) -> int:
         labels = self.buttons(name)
-        matches = [i for i, text in enumerate(labels, 1) if label.lower() in text.lower()]
+        exact = [i for i, text in enumerate(labels, 1) if label.lower() == text.lower()]
+        matches = exact or [i for i, text in enumerate(labels, 1) if label.lower() in text.lower()]
         if not matches:
             raise AssertionError(f"no button like {label!r} for {name}: {labels}")
         return matches[0]

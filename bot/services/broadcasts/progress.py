@@ -28,7 +28,7 @@ def missed_data(broadcast_id: int) -> str:
 
 
 def tally(t: Text, counts: Counts, total: int) -> str:
-    """"1 240 / 3 000 envoyés · 2 bloqués" / "1,240 / 3,000 sent · 2 blocked"."""
+    """"1 240 / 3 000 envoyés · 2 blocages" / "1,240 / 3,000 sent · 2 blocked"."""
     parts = [t.ngettext("{n} / {total} sent", "{n} / {total} sent", counts.sent,
                         total=t.number(total))]
     if counts.blocked:

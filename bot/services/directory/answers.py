@@ -26,3 +26,15 @@ async def answer_page(app: App, session: AsyncSession, criteria: Criteria, *, no
     """Page ``page`` (from 0) of the services for ``criteria``, best first."""
     index = await app_holder(app).get(session)
     return rank(index, criteria, now=now, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
+
+
+
+async def service_phone(app: App, session: AsyncSession, service_id: int, lang: str
+                        ) -> tuple[str, str] | None:
+    """The name (in ``lang``) and the number on a service's card, as the search shows it;
+    None for an unknown service or one without a number."""
+    index = await app_holder(app).get(session)
+    entry = index.get(service_id)
+    if entry is None or not entry.phone:
+        return None
+    return entry.display_name(lang), entry.phone

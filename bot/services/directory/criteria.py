@@ -14,7 +14,8 @@ from typing import Any
 
 MAX_QUERY_CHARS = 500
 # What a stored search holds: the interpreted criteria only (``Criteria.to_dict``).
-STORED_KEYS = ("regions", "needs", "age", "language", "now", "urgent", "keywords", "place")
+STORED_KEYS = ("regions", "needs", "age", "language", "now", "urgent", "keywords", "place", "youth",
+               "near")
 _MAX_ITEMS = 20
 
 
@@ -22,7 +23,9 @@ _MAX_ITEMS = 20
 class Criteria:
     """Region(s), needs, the youth's age and language, "open now", urgency and vocabulary
     keywords (words of the taxonomy's vocabulary the question used beyond its needs: they only
-    break ties in the ranking)."""
+    break ties in the ranking). ``youth``: a minor was named ("ado", "teen") without an age,
+    so adult-only services are left out; ``near``: the worker asked for the neighbouring
+    regions too."""
 
     regions: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
@@ -32,6 +35,8 @@ class Criteria:
     urgent: bool = False
     keywords: tuple[str, ...] = ()
     place: str | None = None
+    youth: bool = False
+    near: bool = False
 
     @property
     def region(self) -> str | None:
@@ -65,6 +70,8 @@ class Criteria:
             urgent=bool(data.get("urgent")),
             keywords=tuple(w for w in _strings(data.get("keywords")) if w in vocabulary),
             place=place if isinstance(place, str) else None,
+            youth=bool(data.get("youth")),
+            near=bool(data.get("near")),
         )
 
 
@@ -134,6 +141,7 @@ def interpret(text: str, lang: str | None, *, gazetteer: Any, taxonomy: Any) -> 
         urgent=parsed.urgent,
         keywords=tuple(w for w in parsed.text_terms if w in vocabulary)[:_MAX_ITEMS],
         place=parsed.place.name if parsed.place else None,
+        youth=parsed.youth and parsed.age is None,
     )
     ambiguous = _choices(parsed.ambiguous_places)
     if len({c.regions for c in ambiguous}) < 2:

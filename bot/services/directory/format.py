@@ -87,6 +87,8 @@ def criteria_line(criteria: Criteria, t: Text, taxonomy: Any) -> str:
         parts.append(t.gettext("region to choose"))
     if criteria.age is not None:
         parts.append(age_text(criteria.age, t))
+    elif criteria.youth:
+        parts.append(t.gettext("a minor"))
     if criteria.needs:
         parts.extend(category_label(code, t, taxonomy) for code in criteria.needs)
     else:
@@ -209,6 +211,17 @@ def answer_text(outcome: SearchOutcome, t: Text, now: datetime, taxonomy: Any) -
             parts.append(esc(t.gettext(
                 "No service in the directory fits these criteria, in {region} or nearby. "
                 "Try another need, another age or without \"open now\".", region=regions)))
+    elif outcome.widened and any(r.kind == NEIGHBOUR for r in outcome.results):
+        regions = " / ".join(region_label(code, t) for code in criteria.regions)
+        if criteria.near:
+            parts.append(esc(t.gettext(
+                "Services of the regions next to {region}, nearest first (each result shows "
+                "its region); the region's own follow:", region=regions)))
+        else:
+            parts.append(esc(t.gettext(
+                "Fewer than three services of {region} can take the youth now. Services of the "
+                "neighbouring regions follow, nearest first (each shows its region), and the "
+                "province-wide lines last:", region=regions)))
     for i, result in enumerate(outcome.results, start=outcome.offset + 1):
         parts.append(result_block(i, result, t, now, taxonomy))
     if outcome.results and (outcome.has_more or outcome.offset):

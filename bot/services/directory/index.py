@@ -39,7 +39,14 @@ from bot.models.directory import (
 )
 from bot.services.directory.hours import Opening, compile_schedule
 from bot.services.directory.state import current_version
-from bot.services.directory.weights import W_CAPACITY, W_LANGUAGE, W_NEEDS, W_TEXT, W_VERIFIED
+from bot.services.directory.weights import (
+    W_CAPACITY,
+    W_HERE,
+    W_LANGUAGE,
+    W_NEEDS,
+    W_TEXT,
+    W_VERIFIED,
+)
 from knowledge.text import normalise
 
 CHECK_SECONDS = 2.0
@@ -107,12 +114,15 @@ PROVINCE_SCOPE = "*"  # the scope of province-wide services (regions are for loc
 def static_bound(entry: Entry, today: date) -> float:
     """An upper bound of every ranking component except "open now" (see ``ranking.score``):
     the capacity bonus only if places were available, the language bonus only if the service
-    lists languages, verification as of ``today`` (it can only get older)."""
+    lists languages, "located here" only if it has a city, verification as of ``today`` (it can
+    only get older)."""
     value = W_CAPACITY * (2 if entry.capacity is not None and entry.capacity.available > 0 else 1)
     if entry.languages:
         value += W_LANGUAGE
     if entry.assured_date is not None:
         value += W_VERIFIED * max(0, 12 - max(0, (today - entry.assured_date).days) // 30)
+    if entry.city and not entry.province_wide:
+        value += 2 * W_HERE
     return value + W_NEEDS + W_TEXT
 
 

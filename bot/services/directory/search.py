@@ -1,8 +1,9 @@
-"""Who can take this youth in region X: filter the index, rank, and fall back honestly.
+"""Who can take this youth in region X: filter the index, rank, and never dead-end.
 
-When no service of the region itself fits, the answer says so and offers services of the
-neighbouring regions and the province-wide 24/7 lines, each labelled as such. Nothing is ever
-invented: every result is a directory entry.
+When fewer than :data:`ENOUGH` services of the region can take the youth now (open, not known
+to be full), or when the worker asks for them, the answer adds the services of the neighbouring
+regions (each labelled with its region, nearest first) and the province-wide services and 24/7
+lines last. Nothing is ever invented: every result is a directory entry.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bot.services.directory.index import (
     Entry,
     get_index,
 )
-from bot.services.directory.ranking import Scored, eligible, score
+from bot.services.directory.ranking import Scored, can_take_now, eligible, score
 from bot.services.directory.weights import W_OPEN
 from knowledge.regions import neighbours
 
@@ -56,6 +57,7 @@ class SearchOutcome:
     offset: int = 0
     local_total: int = 0
     more: bool = False
+    widened: bool = False  # neighbouring regions and province-wide lines were added
 
     @property
     def nothing_local(self) -> bool:
@@ -187,9 +189,19 @@ def _sort_key(s: Scored) -> tuple[float, str, int]:
     return (-s.score, s.entry.name.casefold(), s.entry.id)
 
 
+#: Fewer services than this that can take the youth now: the answer adds the neighbouring
+#: regions' services and the province-wide lines.
+ENOUGH = 3
+_COUNT_AT_LEAST = 8  # how deep the local scan looks to count services that can take now
+_WIDE_DEPTH = 40  # how deep each scan of a widened answer looks
+
+
 def rank(index: DirectoryIndex, criteria: Criteria, *, now: datetime, limit: int = 5,
-         offset: int = 0) -> SearchOutcome:
-    """Search an index (no database access): the page ``offset:offset+limit`` of the answer."""
+         offset: int = 0, exclude: frozenset[int] = frozenset()) -> SearchOutcome:
+    """Search an index (no database access): the page ``offset:offset+limit`` of the answer.
+
+    ``exclude``: services already tried (a declined or expired handoff), left out before
+    counting, so "the next services" widen exactly as a new search would."""
     outcome = SearchOutcome(criteria=criteria, offset=offset)
     if not criteria.regions:
         return outcome
@@ -197,39 +209,75 @@ def rank(index: DirectoryIndex, criteria: Criteria, *, now: datetime, limit: int
         index.rebase(now.date())
     q = _Query(criteria, now, frozenset(criteria.keywords))
     need = offset + limit
-    local, local_count = _scan(index, q, criteria.regions, criteria.needs, need + 1)
-    province, province_count = _scan(index, q, (PROVINCE_SCOPE,), criteria.needs, need + 1)
+    keep = (lambda e: e.id not in exclude) if exclude else None
+    k = max(need + 1, _COUNT_AT_LEAST)
+    local, local_count = _scan(index, q, criteria.regions, criteria.needs, k, keep)
+    province, province_count = _scan(index, q, (PROVINCE_SCOPE,), criteria.needs, need + 1, keep)
     outcome.local_total = len(local) if local_count is None else local_count
-    merged = sorted(local + province, key=_sort_key)
-    results = [Result(s.entry, s.score, s.open_now, s.fresh,
-                       PROVINCE if s.entry.province_wide else LOCAL) for s in merged]
-    total: int | None = None
-    if local_count is not None and province_count is not None:
-        total = local_count + province_count
-    if outcome.local_total == 0:
-        extra = _fallback(index, q, {r.entry.id for r in results}, need + 1)
-        results.extend(extra)
-        total = None if total is None else total + len(extra)
-    outcome.total = total if total is not None else -1
+    takers = sum(can_take_now(s.open_now, s.fresh, s.entry) for s in local)
+    if criteria.near or takers < ENOUGH:
+        # Groups (can take now or not, here or next door) reorder the scores: scan deep
+        # enough that a later page never brings up a result that belongs on an earlier one.
+        deep = max(need + 1, _WIDE_DEPTH)
+        if local_count is None:
+            local, _ = _scan(index, q, criteria.regions, criteria.needs, deep, keep)
+        if province_count is None:
+            province, _ = _scan(index, q, (PROVINCE_SCOPE,), criteria.needs, deep, keep)
+        outcome.widened = True
+        results = _widened(index, q, local, province, deep, exclude)
+        outcome.total = -1
+    else:
+        merged = sorted(local + province, key=_sort_key)
+        results = [Result(s.entry, s.score, s.open_now, s.fresh,
+                          PROVINCE if s.entry.province_wide else LOCAL) for s in merged]
+        counted = local_count is not None and province_count is not None
+        outcome.total = local_count + province_count if counted else -1  # type: ignore[operator]
     outcome.more = len(results) > need
     outcome.results = results[offset:need]
     return outcome
 
 
-def _fallback(index: DirectoryIndex, q: _Query, seen: set[int], k: int) -> list[Result]:
-    """Neighbouring regions' services, then province-wide 24/7 lines (any need)."""
+def _widened(index: DirectoryIndex, q: _Query, local: list[Scored], province: list[Scored],
+             k: int, exclude: frozenset[int]) -> list[Result]:
+    """Never a dead end: the services that can take the youth now (the region's and the
+    province-wide ones that match the need), then those of the neighbouring regions (nearest
+    region first), then the ones that cannot (full, or closed), the neighbours' that cannot,
+    and last the province-wide 24/7 lines of any need. Asked for ("Neighbouring regions"),
+    the neighbours' services come first and the region's own after them."""
     criteria = q.criteria
-    near: list[tuple[Scored, str]] = []
-    for code in dict.fromkeys(n for r in criteria.regions for n in neighbours(r)):
-        if code in criteria.regions:
-            continue
-        found, _ = _scan(index, q, (code,), criteria.needs, k)
+    here = sorted(local + province, key=_sort_key)
+    seen = {s.entry.id for s in here} | set(exclude)
+    ready = [s for s in here if can_take_now(s.open_now, s.fresh, s.entry)]
+    waiting = [s for s in here if not can_take_now(s.open_now, s.fresh, s.entry)]
+    near_ready: list[tuple[int, Scored, str]] = []
+    near_waiting: list[tuple[int, Scored, str]] = []
+    for position, code in enumerate(_neighbour_order(criteria.regions)):
+        # Ranked as a search of that region: its own services before those serving it from
+        # further away.
+        there = _Query(criteria.with_(regions=(code,), place=None), q.now, q.terms, q.local_cache)
+        found, _ = _scan(index, there, (code,), criteria.needs, k)
         for s in found:
-            if s.entry.id not in seen:
-                seen.add(s.entry.id)
-                near.append((s, code))
-    near.sort(key=lambda pair: _sort_key(pair[0]))
-    out = [Result(s.entry, s.score, s.open_now, s.fresh, NEIGHBOUR, code) for s, code in near[:k]]
+            if s.entry.id in seen:
+                continue
+            seen.add(s.entry.id)
+            target = near_ready if can_take_now(s.open_now, s.fresh, s.entry) else near_waiting
+            target.append((position, s, code))
+    for group in (near_ready, near_waiting):
+        group.sort(key=lambda item: (item[0], *_sort_key(item[1])))
+
+    def own(s: Scored) -> Result:
+        return Result(s.entry, s.score, s.open_now, s.fresh,
+                      PROVINCE if s.entry.province_wide else LOCAL)
+
+    def theirs(group: list[tuple[int, Scored, str]]) -> list[Result]:
+        return [Result(s.entry, s.score, s.open_now, s.fresh, NEIGHBOUR, code)
+                for _, s, code in group]
+
+    if criteria.near:  # asked for: the neighbours first, the region's own (already seen) after
+        out = theirs(near_ready) + theirs(near_waiting) + [own(s) for s in ready + waiting]
+    else:
+        out = [own(s) for s in ready] + theirs(near_ready) + [own(s) for s in waiting]
+        out += theirs(near_waiting)
     lines_query = _Query(criteria.with_(now=False), q.now, q.terms, q.local_cache)
     lines, _ = _scan(index, lines_query, (PROVINCE_SCOPE,), (), k, keep=lambda e: e.open_24_7)
     for s in lines:
@@ -239,9 +287,24 @@ def _fallback(index: DirectoryIndex, q: _Query, seen: set[int], k: int) -> list[
     return out
 
 
+def _neighbour_order(regions: tuple[str, ...]) -> list[str]:
+    """The regions next to ``regions``, nearest first (the asked regions themselves left out)."""
+    ranked: dict[str, int] = {}
+    for code in regions:
+        try:
+            near = neighbours(code)
+        except KeyError:
+            continue
+        for position, other in enumerate(near):
+            if other not in regions:
+                ranked[other] = min(ranked.get(other, position), position)
+    return sorted(ranked, key=lambda c: (ranked[c], c))
+
+
 async def search(
     session: AsyncSession, criteria: Criteria, *, now: datetime, limit: int = 5, offset: int = 0,
+    exclude: frozenset[int] = frozenset(),
 ) -> SearchOutcome:
     """Ranked services for ``criteria`` (the directory contract), from the in-memory index."""
     index = await get_index(session)
-    return rank(index, criteria, now=now, limit=limit, offset=offset)
+    return rank(index, criteria, now=now, limit=limit, offset=offset, exclude=exclude)

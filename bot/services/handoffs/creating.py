@@ -2,11 +2,15 @@
 
 A request is created for a case the requester takes part in, open and with the youth's consent,
 to the receiving workers of a directory service (:mod:`.routing`); each receives it in their
-language (:mod:`.notify`) once the transaction commits, and its SLA timers start.
+language (:mod:`.notify`) once the transaction commits, and its SLA timers start. An urgent one
+may go to up to two more services of the same search at once (:func:`candidates`), the requests
+sharing a group key (:mod:`.group`). A service nobody can receive for is refused before any case
+is made for it (:func:`is_receivable`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -23,7 +27,9 @@ from bot.models.handoffs import Handoff, HandoffRecipient
 from bot.services import cases, crypto
 from bot.services.directory import Criteria
 from bot.services.directory.criteria import stored_criteria
-from bot.services.handoffs import notify, routing
+from bot.services.directory.index import app_holder
+from bot.services.directory.reach import receivable, receivable_ids
+from bot.services.handoffs import group, notify, routing
 from bot.services.handoffs.events import add_event, audit
 from bot.services.handoffs.lifecycle import OPEN, Priority, Status
 from bot.services.handoffs.queries import SERVICE_GONE, recipients
@@ -67,11 +73,12 @@ async def requestable_case(session: AsyncSession, worker: Worker, case_id: int, 
 async def create(
     app: App, session: AsyncSession, *, requester: Worker, case: Case, service_id: int,
     priority: str = Priority.ROUTINE.value, note: str | None = None,
-    criteria: dict[str, Any] | None = None,
+    criteria: dict[str, Any] | None = None, group_key: str | None = None,
 ) -> Handoff:
     """Send a request for ``case`` to the receiving workers of a service.
 
     ``note`` must already be screened (the chat layer does it); it is stored encrypted.
+    ``group_key`` joins it to the other requests of one urgent search sent at once.
     """
     now = app.clock.now()
     if not cases.is_participant(case, requester):
@@ -104,13 +111,13 @@ async def create(
         requester_id=requester.id, owner_id=None, status=Status.REQUESTED.value,
         priority=priority, note_enc=crypto.encrypt(app, note) if note else None,
         needs=list(case.needs or []), criteria=stored_search(criteria, case, service),
-        sla_stage=0, created_at=now, updated_at=now,
+        sla_stage=0, created_at=now, updated_at=now, group_key=group_key,
     )
     session.add(handoff)
     await session.flush()
     add_event(session, handoff, at=now, kind="created", actor=requester,
               to_status=Status.REQUESTED.value, priority=priority,
-              recipients=len(targets))
+              recipients=len(targets), **({"group": group_key} if group_key else {}))
     rows = []
     for worker, role in targets:
         row = HandoffRecipient(handoff_id=handoff.id, worker_id=worker.id, role=role)
@@ -127,23 +134,102 @@ async def create(
 
 @dataclass(frozen=True)
 class Sent:
-    """A request just created, for the requester's confirmation."""
+    """A request just created, for the requester's confirmation (``also``: the other requests
+    of its group, sent at once)."""
 
     handoff: Handoff
     case: Case
     notified: int
+    also: tuple[Handoff, ...] = ()
 
 
 async def request(
     app: App, session: AsyncSession, *, requester: Worker, case_id: int, service_id: int,
     priority: str, note: str | None, criteria: dict[str, Any] | None,
+    also: Sequence[int] = (),
 ) -> Sent:
-    """The chat's request: the requester's case by id, then :func:`create`."""
+    """The chat's request: the requester's case by id, then :func:`create`; an urgent one also
+    to the services of ``also`` (at most two, those still possible), all in one group."""
     case = await cases.case_for_worker(session, requester, case_id, now=app.clock.now(),
                                        audit_action=None)
+    extra: list[int] = []
+    if priority == Priority.URGENT.value and also:
+        wanted = [s for s in dict.fromkeys(also) if s != service_id][:group.MAX_EXTRA]
+        extra = await still_possible(session, case, wanted, now=app.clock.now())
+    key = group.new_key() if extra else None
     handoff = await create(app, session, requester=requester, case=case, service_id=service_id,
-                           priority=priority, note=note, criteria=criteria or None)
-    return Sent(handoff, case, len(await recipients(session, handoff.id)))
+                           priority=priority, note=note, criteria=criteria or None, group_key=key)
+    others = [await create(app, session, requester=requester, case=case, service_id=other,
+                           priority=priority, note=note, criteria=criteria or None,
+                           group_key=key) for other in extra]
+    notified = 0
+    for each in (handoff, *others):
+        notified += len(await recipients(session, each.id))
+    return Sent(handoff, case, notified, tuple(others))
+
+
+async def open_services(session: AsyncSession, case: Case) -> set[int]:
+    """Services the case already has an open request or handoff with."""
+    return {sid for sid in (await session.scalars(select(Handoff.service_id).where(
+        Handoff.case_id == case.id, Handoff.status.in_([s.value for s in OPEN])))).all()
+        if sid is not None}
+
+
+async def still_possible(session: AsyncSession, case: Case, service_ids: Sequence[int], *,
+                         now: datetime) -> list[int]:
+    """Of ``service_ids``, in order, those a request for ``case`` can go to now: in the
+    directory and active, someone receives for them, none open with the case already."""
+    rows = (await session.scalars(select(DirectoryService).where(
+        DirectoryService.id.in_(list(service_ids))))).all()
+    active = [s for s in rows if s.status in ("active", None)]
+    reachable = await receivable(session, active, now=now)
+    taken = await open_services(session, case)
+    return [s for s in service_ids if s in reachable and s not in taken]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Another service of the same search an urgent request may go to as well."""
+
+    service_id: int
+    name: str
+    name_en: str | None
+    via_region: str | None  # a neighbouring region's result carries its region
+
+
+async def candidates(
+    app: App, session: AsyncSession, *, case: Case, service_id: int,
+    criteria: dict[str, Any] | None, limit: int = 3,
+) -> list[Candidate]:
+    """The best other services of the search the request came from (the case's criteria when
+    it came from none) that someone can receive for now, without those already asked."""
+    service = await session.get(DirectoryService, service_id)
+    if service is None:
+        return []
+    wanted = stored_search(criteria, case, service)
+    exclude = {service_id} | await open_services(session, case)
+    results = await routing.rerun_search(app, session, wanted, exclude=exclude, limit=limit + 5)
+    reachable = await receivable_ids(session, [r.service_id for r in results], now=app.clock.now())
+    return [Candidate(r.service_id, r.entry.name, getattr(r.entry, "name_en", None),
+                      getattr(r, "via_region", None))
+            for r in results if r.service_id in reachable][:limit]
+
+
+NOBODY_RECEIVES = N_("Nobody receives handoffs for {service} through Relais, so no request was "
+                     "sent and no case was created.")
+
+
+async def is_receivable(app: App, session: AsyncSession, service: DirectoryService) -> bool:
+    """Whether a request to ``service`` would reach someone now (an active listing)."""
+    if service.status not in ("active", None):
+        return False
+    return service.id in await receivable(session, [service], now=app.clock.now())
+
+
+async def service_phone(app: App, session: AsyncSession, service_id: int) -> str | None:
+    """The number on the service's card, as searches show it."""
+    entry = (await app_holder(app).get(session)).get(service_id)
+    return entry.phone if entry is not None else None
 
 
 async def quick_case(

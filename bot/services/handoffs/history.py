@@ -31,7 +31,7 @@ REASON_LINES: dict[tuple[str, str], str] = {
     ("rejected", "referred-elsewhere"): N_("handoff to {service} declined by {who}: referred "
                                            "elsewhere"),
     ("rejected", "other"): N_("handoff to {service} declined by {who}: other reason"),
-    ("rejected", "no-response"): N_("handoff to {service} expired: no response"),
+    ("rejected", "no-response"): N_("handoff to {service} expired, no response"),
     ("cancelled", "no-longer-needed"): N_("handoff to {service} cancelled by {who}: no longer "
                                           "needed"),
     ("cancelled", "youth-declined"): N_("handoff to {service} cancelled by {who}: the youth "
@@ -39,6 +39,8 @@ REASON_LINES: dict[tuple[str, str], str] = {
     ("cancelled", "referred-elsewhere"): N_("handoff to {service} cancelled by {who}: referred "
                                             "elsewhere"),
     ("cancelled", "other"): N_("handoff to {service} cancelled by {who}: other reason"),
+    ("cancelled", "accepted-elsewhere"): N_("request to {service} withdrawn: another service "
+                                            "accepted first"),
     ("on-hold", "waitlist"): N_("handoff to {service} on hold ({who}): waiting list"),
     ("on-hold", "no-contact"): N_("handoff to {service} on hold ({who}): cannot reach the "
                                   "youth for now"),
@@ -56,12 +58,25 @@ KIND_LINES: dict[str, str] = {
     "seen": N_("request to {service} seen by {who}"),
     "reminded": N_("request to {service} not answered yet: receivers reminded"),
     "escalated": N_("request to {service} not answered: escalated to on-call and coordinator"),
-    "followup.asked": N_("follow-up on {service}: did the youth arrive?"),
+    "reassigned": N_("request to {service} sent to another receiving worker by {who}"),
+    "followup.asked": N_("follow-up on {service}: outcome asked"),
 }
-FOLLOWUP_LINES: dict[str, str] = {
-    "arrived": N_("follow-up on {service} ({who}): the youth arrived"),
+FOLLOWUP_LINES: dict[str, str] = {  # the requester's outcome (bot.services.handoffs.outcomes)
+    "arrived": N_("outcome of {service} ({who}): the youth arrived or was admitted"),
+    "no-show": N_("outcome of {service} ({who}): the youth did not show up"),
+    "placed-elsewhere": N_("outcome of {service} ({who}): the youth was placed elsewhere"),
+    "other": N_("outcome of {service} ({who}): other"),
     "not-yet": N_("follow-up on {service} ({who}): the youth has not arrived yet"),
     "not-arrived": N_("follow-up on {service} ({who}): the youth did not arrive"),
+}
+#: Who an escalation reached ((on-call workers?, coordinators?) -> line); older events without
+#: these details keep the "escalated" line above.
+ESCALATED_LINES: dict[tuple[bool, bool], str] = {
+    (True, True): N_("request to {service} not answered: on-call worker and coordination "
+                     "alerted"),
+    (True, False): N_("request to {service} not answered: on-call worker alerted"),
+    (False, True): N_("request to {service} not answered: coordination alerted"),
+    (False, False): N_("request to {service} not answered: nobody else could be alerted"),
 }
 SYSTEM = "Relais"
 
@@ -71,6 +86,9 @@ def line_for(event: HandoffEvent) -> str | None:
         if event.reason and (event.to_status, event.reason) in REASON_LINES:
             return REASON_LINES[(event.to_status or "", event.reason)]
         return STATUS_LINES.get(event.to_status or "")
+    details = event.details or {}
+    if event.kind == "escalated" and "on_call" in details:
+        return ESCALATED_LINES[(bool(details.get("on_call")), bool(details.get("coordinators")))]
     if event.kind == "followup":
         return FOLLOWUP_LINES.get(str((event.details or {}).get("outcome")))
     return KIND_LINES.get(event.kind)

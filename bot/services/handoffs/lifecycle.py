@@ -98,6 +98,8 @@ FAIL_REASONS: dict[str, str] = {
 SYSTEM_REASONS: dict[str, str] = {
     "no-response": N_("No response"),
     "error": N_("Entered in error"),
+    # An urgent request sent to several services at once: another one accepted it first.
+    "accepted-elsewhere": N_("Accepted by another service"),
 }
 REASONS: dict[Status, dict[str, str]] = {
     S.REJECTED: DECLINE_REASONS,
@@ -105,10 +107,17 @@ REASONS: dict[Status, dict[str, str]] = {
     S.ON_HOLD: HOLD_REASONS,
     S.FAILED: FAIL_REASONS,
 }
+#: What the requester records after an accepted handoff (``handoffs.outcome``); the receiver's
+#: statuses stay their own. "not-yet" is no outcome: the follow-up asks again later.
 OUTCOMES: dict[str, str] = {
-    "arrived": N_("The youth arrived"),
-    "received": N_("The youth received the service"),
+    "arrived": N_("Arrived or admitted"),
+    "no-show": N_("Did not show up"),
+    "placed-elsewhere": N_("Placed elsewhere"),
+    "other": N_("Other"),
 }
+NOT_YET = "not-yet"
+#: Codes stored by earlier versions, read as today's.
+LEGACY_OUTCOMES: dict[str, str] = {"not-arrived": "no-show", "received": "arrived"}
 STATUS_LABELS: dict[Status, str] = {
     S.REQUESTED: N_("requested"),
     S.ACCEPTED: N_("accepted"),
@@ -120,6 +129,29 @@ STATUS_LABELS: dict[Status, str] = {
     S.CANCELLED: N_("cancelled"),
     S.ENTERED_IN_ERROR: N_("entered in error"),
 }
+
+
+#: An unanswered request is stored as rejected with reason "no-response" (the lifecycle has no
+#: "expired" status) but people read it as expired, never as declined.
+EXPIRED_REASON = "no-response"
+EXPIRED_LABEL = N_("expired, no response")
+
+
+def is_expired(status: Status | str, reason: str | None) -> bool:
+    """Whether a stored status and reason are an expiry (no receiver answered in time)."""
+    return Status(status) is S.REJECTED and reason == EXPIRED_REASON
+
+
+#: A request of an urgent group withdrawn because another service accepted first (helper D).
+WITHDRAWN_LABEL = N_("withdrawn, accepted by another service")
+
+
+def status_label(status: Status | str, reason: str | None = None) -> str:
+    """The untranslated words of a status as people read it ("expired, no response" for an
+    expiry, else the status's label)."""
+    if Status(status) is S.CANCELLED and reason == "accepted-elsewhere":
+        return WITHDRAWN_LABEL
+    return EXPIRED_LABEL if is_expired(status, reason) else STATUS_LABELS[Status(status)]
 
 
 class TransitionRefused(NotAllowed):
@@ -146,18 +178,20 @@ def allowed_targets(current: Status | str, side: Side) -> list[Status]:
     return [to for (frm, to), who in TRANSITIONS.items() if frm is current and who is side]
 
 
-def check(current: Status | str, target: Status | str, side: Side, reason: str | None = None) -> None:
-    """Raise unless ``side`` may move a handoff from ``current`` to ``target`` with ``reason``."""
+def check(current: Status | str, target: Status | str, side: Side, reason: str | None = None,
+          *, current_reason: str | None = None) -> None:
+    """Raise unless ``side`` may move a handoff from ``current`` to ``target`` with ``reason``
+    (``current_reason`` words the current status: an expiry reads "expired, no response")."""
     current, target = Status(current), Status(target)
     if current is target:
         raise TransitionRefused(
-            N_("This handoff is already {status}."), status=STATUS_LABELS[current]
+            N_("This handoff is already {status}."), status=status_label(current, current_reason)
         )
     who = TRANSITIONS.get((current, target))
     if who is None:
         raise TransitionRefused(
             N_("A handoff that is {current} cannot become {target}."),
-            current=STATUS_LABELS[current],
+            current=status_label(current, current_reason),
             target=STATUS_LABELS[target],
         )
     if who is not side:

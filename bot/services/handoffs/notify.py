@@ -30,12 +30,13 @@ from bot.services.cases import AGE_BANDS, LANGUAGE_NAMES
 from bot.services.handoffs.lifecycle import (
     ACTIVE,
     REASONS,
-    STATUS_LABELS,
     Priority,
     Side,
     Status,
     allowed_targets,
+    is_expired,
     reason_label,
+    status_label,
 )
 from bot.services.handoffs.queries import note_of, recipients, worker_by_id
 from bot.services.handoffs.routing import ACTING_ROLES
@@ -55,6 +56,10 @@ OPEN = "ho.open"
 FOLLOWUP = "ho.fu"
 NEXT = "ho.next"
 WRITE = "ho.write"
+# What the people alerted at escalation may do (handled by handlers.handoffs.escalation).
+ESC_ACCEPT = "ho.eacc"
+CALL = "ho.call"
+REASSIGN = "ho.rea"
 
 
 def sign(app: App, action: str, object_id: int | str, user_id: int, extra: str = "") -> str:
@@ -82,8 +87,9 @@ def who(worker: Worker | None) -> str:
     return f"{esc(worker.display_name)} ({esc(org_name(worker))})"
 
 
-def status_words(t: Text, status: str) -> str:
-    return t.gettext(STATUS_LABELS[Status(status)])
+def status_words(t: Text, status: str, reason: str | None = None) -> str:
+    """A status in words; an expiry reads "expired, no response", never "declined"."""
+    return t.gettext(status_label(status, reason))
 
 
 def reason_words(t: Text, code: str | None) -> str:
@@ -135,7 +141,8 @@ def summary(app: App, t: Text, handoff: Handoff, case: Case) -> str:
     return "\n".join([
         t.gettext("Case <code>{code}</code> → {service}", code=esc(case.code),
                   service=esc(handoff.service_name)),
-        t.gettext("Status: <b>{status}</b>", status=status_words(t, handoff.status)),
+        t.gettext("Status: <b>{status}</b>", status=status_words(t, handoff.status,
+                                                               handoff.status_reason)),
         t.gettext("Needs: {needs}", needs=needs_words(app, t, handoff.needs or case.needs)),
     ])
 
@@ -157,6 +164,9 @@ def request_text(
             or ([handoff.region] if handoff.region else []))),
         t.gettext("Requested by: {who}", who=who(requester)),
     ]
+    if handoff.group_key:  # an urgent request sent to several services at once (helper D)
+        lines.append(t.gettext("📨 Sent to several services at once: the first to accept takes "
+                               "it, the others are then withdrawn."))
     if note and with_note:
         lines.append(t.gettext("Note: {note}", note=esc(note)))
     return "\n".join(lines)
@@ -248,6 +258,7 @@ def control_buttons(app: App, t: Text, handoff: Handoff, case: Case, worker: Wor
         rows.append(row)
     if handoff.status in {s.value for s in ACTIVE}:
         rows.append(thread_buttons(app, t, case, worker.telegram_id))
+    rows.extend(outcome_row(app, t, handoff, worker, side))  # outcomes (helper D)
     return rows
 
 
@@ -310,9 +321,8 @@ async def tell_requester_declined(app: App, session: AsyncSession, handoff: Hand
                                   note: str | None) -> None:
     t = text_for(app, requester)
     if actor is None:
-        text = t.gettext("⌛ No answer from {service} in time: the request for case {code} "
-                         "expired (no response).", service=esc(handoff.service_name),
-                         code=esc(case.code))
+        text = t.gettext("⌛ Case <code>{code}</code> → {service}: request expired, no response.",
+                         service=esc(handoff.service_name), code=esc(case.code))
     else:
         text = t.gettext("❌ {who} declined the handoff for case {code}: {reason}.",
                          who=who(actor), code=esc(case.code),
@@ -327,8 +337,8 @@ async def tell_requester_declined(app: App, session: AsyncSession, handoff: Hand
 async def tell_status(app: App, session: AsyncSession, handoff: Handoff, case: Case,
                       worker: Worker, actor: Worker | None, note: str | None) -> None:
     t = text_for(app, worker)
-    status = status_words(t, handoff.status)
-    if handoff.status_reason:
+    status = status_words(t, handoff.status, handoff.status_reason)
+    if handoff.status_reason and not is_expired(handoff.status, handoff.status_reason):
         status += " — " + reason_words(t, handoff.status_reason)
     text = t.gettext("Case <code>{code}</code> → {service}: now <b>{status}</b> ({who}).",
                      code=esc(case.code), service=esc(handoff.service_name), status=status,
@@ -339,62 +349,104 @@ async def tell_status(app: App, session: AsyncSession, handoff: Handoff, case: C
     send(app, session, worker, text, control_buttons(app, t, handoff, case, worker, side))
 
 
+OUTCOME = "ho.out"
+OUTCOME_BUTTONS: dict[str, str] = {
+    "arrived": N_("✅ Arrived or admitted"),
+    "no-show": N_("❌ Did not show up"),
+    "placed-elsewhere": N_("↪️ Placed elsewhere"),
+    "other": N_("Other"),
+}
+OUTCOME_WORDS: dict[str, str] = {
+    "arrived": N_("the youth arrived or was admitted"),
+    "no-show": N_("the youth did not show up"),
+    "placed-elsewhere": N_("the youth was placed elsewhere"),
+    "other": N_("other outcome (see the case thread)"),
+}
+
+
+def outcome_buttons(app: App, t: Text, handoff: Handoff, user_id: int, *,
+                    not_yet: bool = False) -> list[list[Button]]:
+    """The outcomes the requester may record (FOLLOWUP buttons, extra = the outcome code), two
+    a row; the follow-up adds "not yet", which asks again a day later."""
+    cells = [Button(t.gettext(label), sign(app, FOLLOWUP, handoff.id, user_id, code))
+             for code, label in OUTCOME_BUTTONS.items()]
+    rows = [cells[i:i + 2] for i in range(0, len(cells), 2)]
+    if not_yet:
+        rows.append([Button(t.gettext("⏳ Not yet: ask me again tomorrow"),
+                            sign(app, FOLLOWUP, handoff.id, user_id, "not-yet"))])
+    return rows
+
+
+def outcome_row(app: App, t: Text, handoff: Handoff, worker: Worker, side: Side
+                ) -> list[list[Button]]:
+    """The requester's "Record the outcome" on a handoff's controls, once it was accepted."""
+    if (side is not Side.REQUESTER or handoff.accepted_at is None
+            or handoff.status == Status.ENTERED_IN_ERROR.value):
+        return []
+    return [[Button(t.gettext("📋 Record the outcome"),
+                    sign(app, OUTCOME, handoff.id, worker.telegram_id))]]
+
+
 async def ask_followup(app: App, session: AsyncSession, handoff: Handoff, case: Case,
                        requester: Worker) -> None:
+    """The day-after question: how did it go? The outcomes, and "not yet"."""
     t = text_for(app, requester)
-    text = t.gettext("Follow-up on case <code>{code}</code> → {service}: did the youth arrive?",
-                     code=esc(case.code), service=esc(handoff.service_name))
-    send(app, session, requester, text, [[
-        Button(t.gettext("Yes"), sign(app, FOLLOWUP, handoff.id, requester.telegram_id, "yes")),
-        Button(t.gettext("Not yet"),
-               sign(app, FOLLOWUP, handoff.id, requester.telegram_id, "notyet")),
-        Button(t.gettext("No"), sign(app, FOLLOWUP, handoff.id, requester.telegram_id, "no")),
-    ]])
+    owner = await worker_by_id(session, handoff.owner_id)
+    text = t.gettext("📋 Follow-up on case <code>{code}</code> → {service} (accepted by {who}): "
+                     "how did it go for the youth?",
+                     code=esc(case.code), service=esc(handoff.service_name), who=who(owner))
+    send(app, session, requester, text,
+         outcome_buttons(app, t, handoff, requester.telegram_id, not_yet=True))
 
 
 async def tell_owner_followup(app: App, session: AsyncSession, handoff: Handoff, case: Case,
                               owner: Worker, requester: Worker) -> None:
+    """The receiver hears the outcome the requester recorded (their own statuses stay)."""
     t = text_for(app, owner)
-    answer = {"arrived": t.gettext("the youth arrived"),
-              "not-yet": t.gettext("the youth has not arrived yet"),
-              "not-arrived": t.gettext("the youth did not arrive")}[handoff.outcome or "not-yet"]
-    send(app, session, owner, t.gettext("Case <code>{code}</code>: {who} says {answer}.",
-                                     code=esc(case.code), who=who(requester), answer=answer),
-               control_buttons(app, t, handoff, case, owner, Side.RECEIVER))
+    code = handoff.outcome or "not-yet"
+    if code in OUTCOME_WORDS:
+        text = t.gettext("📋 Case <code>{code}</code> → {service}: {who} recorded the outcome: "
+                         "{outcome}.", code=esc(case.code), service=esc(handoff.service_name),
+                         who=who(requester), outcome=t.gettext(OUTCOME_WORDS[code]))
+    else:
+        text = t.gettext("📋 Case <code>{code}</code> → {service}: according to {who}, the youth "
+                         "has not arrived yet. We will ask again tomorrow.",
+                         code=esc(case.code), service=esc(handoff.service_name),
+                         who=who(requester))
+    send(app, session, owner, text, control_buttons(app, t, handoff, case, owner, Side.RECEIVER))
 
 
 async def send_question(app: App, session: AsyncSession, handoff: Handoff, case: Case | None,
-                        to: Worker, asker: Worker, text: str) -> None:
-    """A question from the other side of a request, with a button to reply to the asker."""
+                        to: Worker, asker: Worker, text: str, *, answer: bool = False) -> None:
+    """A question from the other side of a request, with "Reply" (its answer); or, with
+    ``answer``, the answer to one, with "Ask another question".
+
+    The button's extra names the person to write to: digits alone answer them (the extra of
+    every "Reply" ever sent), ``q`` and digits ask them a new question."""
     t = text_for(app, to)
-    body = t.gettext("❓ Question about case <code>{code}</code> → {service}, from {who}:",
-                     code=esc(case.code if case else "?"),
-                     service=esc(handoff.service_name), who=who(asker))
-    send(app, session, to, body + "\n\n" + esc(text.strip()[:1500]), [[Button(
-        t.gettext("Reply"), sign(app, ASK, handoff.id, to.telegram_id, str(asker.id)))]])
+    code, service = esc(case.code if case else "?"), esc(handoff.service_name)
+    if answer:
+        body = t.gettext("💬 Answer about case <code>{code}</code> → {service}, from {who}:",
+                         code=code, service=service, who=who(asker))
+        button = Button(t.gettext("Ask another question"),
+                        sign(app, ASK, handoff.id, to.telegram_id, f"q{asker.id}"))
+    else:
+        body = t.gettext("❓ Question about case <code>{code}</code> → {service}, from {who}:",
+                         code=code, service=service, who=who(asker))
+        button = Button(t.gettext("Reply"),
+                        sign(app, ASK, handoff.id, to.telegram_id, str(asker.id)))
+    send(app, session, to, body + "\n\n" + esc(text.strip()[:1500]), [[button]])
 
 
-async def remind_receivers(app: App, session: AsyncSession, handoff: Handoff, case: Case) -> None:
-    """Send the request again to its receivers (in place of their first copy)."""
+async def remind_receivers(app: App, session: AsyncSession, handoff: Handoff, case: Case) -> int:
+    """Send the request again to its receivers (in place of their first copy); how many."""
     note = note_of(app, handoff.note_enc)
+    reminded = 0
     for row in await recipients(session, handoff.id):
         if row.role not in ACTING_ROLES:
             continue
         worker = await session.get(Worker, row.worker_id)
         if worker is not None:
             await send_request(app, session, handoff, case, worker, row, note=note, reminder=True)
-
-
-async def tell_coordinator_escalated(app: App, session: AsyncSession, handoff: Handoff,
-                                     case: Case, worker: Worker, row: HandoffRecipient) -> None:
-    """Coordinators see codes, statuses and times, never the note."""
-    t = text_for(app, worker)
-    requester = await session.get(Worker, handoff.requester_id) if handoff.requester_id else None
-    text = t.gettext("⚠️ Unanswered {priority} handoff request since {time}.",
-                     priority=priority_words(t, handoff.priority),
-                     time=t.datetime(handoff.created_at, "short")) + "\n" + "\n".join([
-        summary(app, t, handoff, case),
-        t.gettext("Requested by: {who}", who=who(requester)),
-        t.gettext("Please help find a receiving worker."),
-    ])
-    send(app, session, worker, text, record=row)
+            reminded += 1
+    return reminded

@@ -136,6 +136,16 @@ async def region_handoffs(session: AsyncSession, regions: list[str] | None, *, l
         query.order_by(Handoff.updated_at.desc()).limit(limit))).all())
 
 
+async def escalated_to(session: AsyncSession, worker: Worker) -> set[int]:
+    """Ids of the requests still waiting that were escalated to the worker as a coordinator
+    (they may act on them from ``/handoffs``)."""
+    return set((await session.scalars(
+        select(Handoff.id).join(HandoffRecipient, HandoffRecipient.handoff_id == Handoff.id)
+        .where(HandoffRecipient.worker_id == worker.id,
+               HandoffRecipient.role == routing.COORDINATOR,
+               Handoff.status == Status.REQUESTED.value))).all())
+
+
 @dataclass(frozen=True)
 class Overview:
     """What ``/handoffs`` lists: the worker's own (pending first), and for coordinators the

@@ -42,11 +42,12 @@ async def addressee(app: App, session: AsyncSession, handoff_id: int, worker: Wo
 
 
 async def ask(app: App, session: AsyncSession, handoff_id: int, asker: Worker, to_id: int,
-              text: str) -> Worker:
+              text: str, *, answer: bool = False) -> Worker:
     """Send ``text`` (already screened) to ``to_id`` about the handoff; the person asked.
 
-    Refused, the same way whatever the reason, when the asker has no part in the handoff, or
-    the person asked has none or is the asker."""
+    With ``answer`` it is the answer to their question, labelled as such (and recorded as an
+    ``answer`` event). Refused, the same way whatever the reason, when the asker has no part in
+    the handoff, or the person asked has none or is the asker."""
     handoff, _side = await for_actor(session, handoff_id, asker)
     to = await session.get(Worker, to_id)
     allowed = {handoff.requester_id, handoff.owner_id} | {
@@ -54,7 +55,7 @@ async def ask(app: App, session: AsyncSession, handoff_id: int, asker: Worker, t
     if to is None or to.id not in allowed or to.id == asker.id:
         raise NotAllowed(NOT_YOURS)
     case = await session.get(Case, handoff.case_id)
-    await notify.send_question(app, session, handoff, case, to, asker, text)
-    add_event(session, handoff, at=app.clock.now(), kind="question", actor=asker,
-              to_worker=to.id)
+    await notify.send_question(app, session, handoff, case, to, asker, text, answer=answer)
+    add_event(session, handoff, at=app.clock.now(), kind="answer" if answer else "question",
+              actor=asker, to_worker=to.id)
     return to

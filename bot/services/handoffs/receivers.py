@@ -7,6 +7,7 @@ directory keeps the list and audits each change (:mod:`bot.services.directory.re
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from bot.i18n import N_
 from bot.models.core import Worker
 from bot.models.directory import DirectoryService
 from bot.services import workers
+from bot.services.directory import receiver_loss
 from bot.services.directory import receivers as directory_receivers
 
 COORDINATORS_ONLY = N_("This command is for coordinators.")
@@ -57,10 +59,21 @@ async def team(session: AsyncSession, coordinator: Worker, service: DirectorySer
     return [(w, w.id in current) for w in people[:TEAM_SHOWN]]
 
 
+@dataclass(frozen=True)
+class Toggled:
+    """A service after a receiver was added or removed; ``lost``: nobody receives for it any
+    more (the other coordinators of its regions will be told, the one who did it is told now)."""
+
+    service: DirectoryService
+    lost: bool
+
+
 async def toggle(session: AsyncSession, coordinator: Worker, service_id: int, worker_id: int,
-                 now: datetime) -> DirectoryService:
+                 now: datetime) -> Toggled:
     """Name a worker receiver of the service, or remove them if they are one (audited)."""
     service = await managed(session, coordinator, service_id)
     target = await workers.managed_worker(session, coordinator, worker_id)
+    watched = await receiver_loss.watch(session, [service], now=now)
     await directory_receivers.toggle_receiver(session, service.id, target, now, actor=coordinator)
-    return service
+    lost = await receiver_loss.tell_lost(session, watched, actor=coordinator)
+    return Toggled(service, bool(lost))

@@ -52,9 +52,13 @@ async def service_receivers(
 
 async def on_call_workers(
     session: AsyncSession, service: DirectoryService, receivers: list[Worker],
-    *, exclude: int | None = None,
+    *, exclude: int | None = None, now: datetime | None = None,
 ) -> list[Worker]:
-    """On-call workers of the receiving organisation(s)."""
+    """On-call workers of the receiving organisation(s) whose on-call has not ended at ``now``.
+
+    Pass ``now``: an on-call whose end (``Worker.on_call_until``) has passed is ignored. Without
+    it, only the ``on_call`` flag counts, which the end-of-on-call job clears at the end
+    (:mod:`bot.services.oncall`), possibly a little late."""
     hsds_org = await service_hsds_org(session, service)
     org_ids = {w.organisation_id for w in receivers if w.organisation_id is not None}
     conditions = []
@@ -68,6 +72,8 @@ async def on_call_workers(
     query = select(Worker).where(
         or_(*conditions), Worker.on_call.is_(True), Worker.active.is_(True)
     ).order_by(Worker.id)
+    if now is not None:
+        query = query.where(or_(Worker.on_call_until.is_(None), Worker.on_call_until > now))
     if exclude is not None:
         query = query.where(Worker.id != exclude)
     return list((await session.scalars(query)).all())
@@ -109,7 +115,8 @@ async def recipients_for(
     """(worker, role) pairs a new request goes to."""
     receivers = await service_receivers(session, service, exclude=exclude)
     if urgent and not await is_open(session, service, now):
-        on_call = await on_call_workers(session, service, receivers, exclude=exclude)
+        on_call = await on_call_workers(session, service, receivers, exclude=exclude,
+                                        now=now)
         if on_call:
             return [(w, ON_CALL) for w in on_call]
     return [(w, RECEIVER) for w in receivers]
@@ -119,9 +126,12 @@ async def rerun_search(
     app: App, session: AsyncSession, criteria: dict[str, Any], *, exclude: set[int],
     limit: int = 3,
 ) -> list[Any]:
-    """The directory's best results (``Result``) for stored criteria, without ``exclude``."""
+    """The directory's best results (``Result``) for stored criteria, without ``exclude``:
+    the same search as the worker's, widened the same way (the neighbouring regions' services,
+    marked with ``via_region``, when fewer than three left can take the youth now)."""
     from bot.services.directory import Criteria, search
 
     wanted = Criteria.from_dict(criteria)
-    outcome = await search(session, wanted, now=app.clock.now(), limit=limit + len(exclude) + 5)
+    outcome = await search(session, wanted, now=app.clock.now(), limit=limit,
+                           exclude=frozenset(exclude))
     return [r for r in outcome.results if r.service_id not in exclude][:limit]

@@ -1,4 +1,4 @@
-"""Handoffs: accept, decline, move, cancel; "seen"; the day-after follow-up answer.
+"""Handoffs: accept, decline, move, cancel; "seen"; the first acceptance of a group.
 
 Every change goes through :func:`transition`, which checks the lifecycle table and the actor's
 side, then applies a conditional UPDATE (``WHERE status = <what the actor saw>``, and for an
@@ -6,8 +6,14 @@ accept ``AND owner_id IS NULL``) and checks its row count: of several receivers 
 once, exactly one becomes the owner, on SQLite and PostgreSQL alike. Each change is written to
 ``handoff_events`` and the audit log (never a note's text) and the other side is told.
 
+An urgent request sent to several services at once (one ``group_key``, :mod:`.group`) is won by
+its first acceptance: the accepting transaction locks the group's rows in id order first (so two
+receivers of two of its services queue instead of deadlocking), and the others are withdrawn
+(cancelled, reason ``accepted-elsewhere``) in the same transaction.
+
 Creating a request is :mod:`.creating` (``create`` is kept here by name for callers); what a due
-timer does is :mod:`.sla`; look-ups are :mod:`.queries`.
+timer does is :mod:`.sla`; look-ups are :mod:`.queries`; the requester's outcome is
+:mod:`.outcomes`.
 """
 
 from __future__ import annotations
@@ -19,24 +25,23 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import InvalidInput, NotAllowed
+from bot.errors import NotAllowed
 from bot.i18n import N_
 from bot.models.cases import Case, ParticipantRole
 from bot.models.core import Worker
 from bot.models.handoffs import Handoff
 from bot.services import cases, crypto
-from bot.services.handoffs import notify
+from bot.services.handoffs import group, notify
 from bot.services.handoffs.creating import create as create
 from bot.services.handoffs.events import add_event, audit
 from bot.services.handoffs.lifecycle import (
-    ACTIVE,
     ENDED,
     REASONS,
-    STATUS_LABELS,
     Side,
     Status,
     TransitionRefused,
     check,
+    status_label,
 )
 from bot.services.handoffs.queries import (
     NOT_YOURS,
@@ -53,9 +58,6 @@ if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
-
-FOLLOWUP_ANSWERS = {"yes": "arrived", "notyet": "not-yet", "no": "not-arrived"}
-
 
 class AlreadyTaken(TransitionRefused):
     """Another receiver accepted first."""
@@ -113,6 +115,8 @@ async def accept(app: App, session: AsyncSession, handoff_id: int, worker: Worke
     """A receiver takes the request (having seen it): they become a participant of the case."""
     handoff = await session.get(Handoff, handoff_id)
     if handoff is not None:
+        if handoff.group_key:  # before "seen" writes a row of the group: see group.lock
+            await group.lock(session, handoff.group_key)
         await mark_seen(app, session, handoff, worker)
     return await transition(app, session, handoff_id, worker, Status.ACCEPTED)
 
@@ -122,7 +126,8 @@ async def check_move(session: AsyncSession, handoff_id: int, worker: Worker, tar
     """Refuse a move before asking for its reason or note, not after."""
     await explain_if_answered(session, handoff_id, worker)
     handoff, side = await for_actor(session, handoff_id, worker)
-    check(handoff.status, target, side, next(iter(REASONS.get(target, {"": ""}))) or None)
+    check(handoff.status, target, side, next(iter(REASONS.get(target, {"": ""}))) or None,
+          current_reason=handoff.status_reason)
     return handoff, side
 
 
@@ -156,7 +161,7 @@ async def transition(
     previous = Status(handoff.status)
     if previous is not Status.REQUESTED and target is Status.ACCEPTED and handoff.owner_id:
         raise await _taken(session, handoff)
-    check(previous, target, side, reason)
+    check(previous, target, side, reason, current_reason=handoff.status_reason)
     return await apply(app, session, handoff, case, actor, previous, target,
                        reason=reason, note=note)
 
@@ -170,13 +175,20 @@ async def explain_if_answered(session: AsyncSession, handoff_id: int, actor: Wor
     row = await recipient_row(session, handoff.id, actor.id)
     if row is None or row.role not in ACTING_ROLES:
         return
-    if handoff.owner_id is not None:
+    if handoff.owner_id is not None or handoff.status_reason == group.ACCEPTED_ELSEWHERE:
         raise await _taken(session, handoff)
     raise TransitionRefused(N_("This handoff changed meanwhile: it is now {status}."),
-                            status=STATUS_LABELS[Status(handoff.status)])
+                            status=status_label(handoff.status, handoff.status_reason))
 
 
 async def _taken(session: AsyncSession, handoff: Handoff) -> AlreadyTaken:
+    if handoff.owner_id is None and handoff.status_reason == group.ACCEPTED_ELSEWHERE:
+        winner = await group.winner(session, handoff)
+        owner = await worker_by_id(session, winner.owner_id if winner else None)
+        return AlreadyTaken(
+            N_("Too late: this urgent request went to several services and {service} accepted "
+               "it first ({who})."), service=winner.service_name if winner else "?",
+            who=f"{owner.display_name} ({notify.org_name(owner)})" if owner else "?")
     owner = await worker_by_id(session, handoff.owner_id)
     return AlreadyTaken(N_("Too late: {who} already took this request."),
                         who=f"{owner.display_name} ({notify.org_name(owner)})" if owner else "?")
@@ -185,9 +197,13 @@ async def _taken(session: AsyncSession, handoff: Handoff) -> AlreadyTaken:
 async def apply(
     app: App, session: AsyncSession, handoff: Handoff, case: Case, actor: Worker | None,
     previous: Status, target: Status, *, reason: str | None = None, note: str | None = None,
+    quiet: bool = False,
 ) -> Handoff:
-    """The conditional UPDATE and what follows it (no permission check: callers do that)."""
+    """The conditional UPDATE and what follows it (no permission check: callers do that);
+    ``quiet`` leaves the telling to the caller (a withdrawn request of a group)."""
     now = app.clock.now()
+    if target is Status.ACCEPTED and handoff.group_key:
+        await group.lock(session, handoff.group_key)
     note_enc = crypto.encrypt(app, note) if note else None
     values: dict[str, Any] = {
         "status": target.value, "updated_at": now,
@@ -207,10 +223,11 @@ async def apply(
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         await session.refresh(handoff)
-        if target is Status.ACCEPTED and handoff.owner_id is not None:
+        if target is Status.ACCEPTED and (handoff.owner_id is not None or handoff.status_reason
+                                          == group.ACCEPTED_ELSEWHERE):
             raise await _taken(session, handoff)
         raise TransitionRefused(N_("This handoff changed meanwhile: it is now {status}."),
-                                status=STATUS_LABELS[Status(handoff.status)])
+                                status=status_label(handoff.status, handoff.status_reason))
     await session.refresh(handoff)
     add_event(session, handoff, at=now, kind="status", actor=actor, from_status=previous.value,
               to_status=target.value, reason=values["status_reason"], note_enc=note_enc)
@@ -226,10 +243,32 @@ async def apply(
         await timers.schedule_followup(session, handoff)
     if target in ENDED:
         await timers.cancel_followup(session, handoff)
-    await announce(app, session, handoff, case, actor, previous, target, note=note)
+    if not quiet:
+        await announce(app, session, handoff, case, actor, previous, target, note=note)
+    if target is Status.ACCEPTED and handoff.group_key:
+        await withdraw_group(app, session, handoff, case)
     if target in ENDED:
         await maybe_close_case(app, session, case)
     return handoff
+
+
+async def withdraw_group(app: App, session: AsyncSession, winner: Handoff, case: Case) -> None:
+    """The first acceptance wins for the whole group: its other open requests are cancelled
+    (``accepted-elsewhere``), their receivers told, and the requester told once."""
+    withdrawn = []
+    for other in await group.members(session, winner.group_key or ""):
+        if other.id == winner.id or other.status != Status.REQUESTED.value:
+            continue
+        try:
+            await apply(app, session, other, case, None, Status.REQUESTED, Status.CANCELLED,
+                        reason=group.ACCEPTED_ELSEWHERE, quiet=True)
+        except TransitionRefused:  # answered meanwhile (declined, expired): it stays so
+            continue
+        await group.tell_withdrawn(app, session, other, case, winner)
+        withdrawn.append(other)
+    requester = await worker_by_id(session, winner.requester_id)
+    if withdrawn and requester is not None:
+        await group.tell_requester(app, session, winner, case, requester, withdrawn)
 
 
 async def maybe_close_case(app: App, session: AsyncSession, case: Case) -> bool:
@@ -270,30 +309,3 @@ async def announce(
     other = owner if actor is not None and actor.id == handoff.requester_id else requester
     if other is not None and (actor is None or other.id != actor.id):
         await notify.tell_status(app, session, handoff, case, other, actor, note)
-
-
-# ---- follow-up ---------------------------------------------------------------------------------
-
-
-async def answer_followup(app: App, session: AsyncSession, handoff_id: int, actor: Worker,
-                          answer: str) -> Handoff:
-    """The requester says whether the youth arrived (yes / not yet / no)."""
-    if answer not in FOLLOWUP_ANSWERS:
-        raise InvalidInput(N_("Please choose one of the answers."))
-    handoff, side = await for_actor(session, handoff_id, actor)
-    if side is not Side.REQUESTER:
-        raise TransitionRefused(N_("Only the worker who asked for this handoff can do that."))
-    now = app.clock.now()
-    handoff.outcome = FOLLOWUP_ANSWERS[answer]
-    handoff.updated_at = now
-    add_event(session, handoff, at=now, kind="followup", actor=actor, outcome=handoff.outcome)
-    await audit(session, now, "handoff.followup", actor, handoff, outcome=handoff.outcome)
-    if answer == "notyet" and handoff.status in {s.value for s in ACTIVE}:
-        timers = get_timers(app)
-        await timers.cancel_followup(session, handoff)
-        await timers.schedule_followup(session, handoff)
-    case = await session.get(Case, handoff.case_id)
-    owner = await worker_by_id(session, handoff.owner_id)
-    if owner is not None and case is not None:
-        await notify.tell_owner_followup(app, session, handoff, case, owner, actor)
-    return handoff

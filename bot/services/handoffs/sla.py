@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.models.cases import Case
 from bot.models.directory import DirectoryService
 from bot.models.handoffs import Handoff, HandoffRecipient
-from bot.services.handoffs import notify, routing
+from bot.services.handoffs import alerts, notify, routing
 from bot.services.handoffs.events import add_event
 from bot.services.handoffs.lifecycle import ACTIVE, Status
-from bot.services.handoffs.queries import note_of, recipients, worker_by_id
+from bot.services.handoffs.queries import recipients, worker_by_id
 from bot.services.handoffs.service import apply
 from bot.services.handoffs.timers import ESCALATE, EXPIRE, FOLLOWUP, REMIND, running
 
@@ -52,30 +52,40 @@ async def run_timer(app: App, session: AsyncSession, kind: str, handoff_id: int)
         return
     if handoff.status != Status.REQUESTED.value:
         return
+    requester = await worker_by_id(session, handoff.requester_id)
     if kind == REMIND and handoff.sla_stage < 1:
         handoff.sla_stage = 1
         add_event(session, handoff, at=now, kind="reminded")
         await notify.remind_receivers(app, session, handoff, case)
+        if requester is not None:
+            await alerts.tell_requester_reminded(app, session, handoff, case, requester)
     elif kind == ESCALATE and handoff.sla_stage < 2:
         handoff.sla_stage = 2
-        escalated = await escalate(app, session, handoff, case)
-        add_event(session, handoff, at=now, kind="escalated", recipients=escalated)
+        on_call, coordinators = await escalate(app, session, handoff, case)
+        add_event(session, handoff, at=now, kind="escalated",
+                  recipients=on_call + coordinators, on_call=on_call, coordinators=coordinators)
+        if requester is not None:
+            await alerts.tell_requester_escalated(app, session, handoff, case, requester,
+                                                  on_call=on_call, coordinators=coordinators)
     elif kind == EXPIRE:
         handoff.sla_stage = 3
         await apply(app, session, handoff, case, None, Status.REQUESTED, Status.REJECTED,
                     reason="no-response")
 
 
-async def escalate(app: App, session: AsyncSession, handoff: Handoff, case: Case) -> int:
-    """Send the request to the organisation's on-call workers (who may accept) and tell the
-    region's coordinators (who may chase it). Returns how many were added."""
+async def escalate(app: App, session: AsyncSession, handoff: Handoff, case: Case
+                   ) -> tuple[int, int]:
+    """Send the request to the organisation's on-call workers and the region's coordinators,
+    with what they may do (accept for the service, call it, reassign it). Returns how many
+    on-call workers and coordinators were added."""
     service = await session.get(DirectoryService, handoff.service_id) if handoff.service_id else None
     known = {r.worker_id for r in await recipients(session, handoff.id)}
     known.add(handoff.requester_id or 0)
-    added = 0
+    on_call = coordinators = 0
     if service is not None:
         receivers = await routing.service_receivers(session, service)
-        for worker in await routing.on_call_workers(session, service, receivers):
+        for worker in await routing.on_call_workers(session, service, receivers,
+                                                    now=app.clock.now()):
             if worker.id in known:
                 continue
             row = HandoffRecipient(handoff_id=handoff.id, worker_id=worker.id,
@@ -83,9 +93,8 @@ async def escalate(app: App, session: AsyncSession, handoff: Handoff, case: Case
             session.add(row)
             await session.flush()  # its id keeps the id of the message sent to it
             known.add(worker.id)
-            added += 1
-            await notify.send_request(app, session, handoff, case, worker, row,
-                                      note=note_of(app, handoff.note_enc), reminder=True)
+            on_call += 1
+            await alerts.send_escalation(app, session, handoff, case, worker, row, on_call=True)
     for worker in await routing.coordinators(session, handoff.region):
         if worker.id in known:
             continue
@@ -94,7 +103,7 @@ async def escalate(app: App, session: AsyncSession, handoff: Handoff, case: Case
         session.add(row)
         await session.flush()
         known.add(worker.id)
-        added += 1
-        await notify.tell_coordinator_escalated(app, session, handoff, case, worker, row)
+        coordinators += 1
+        await alerts.send_escalation(app, session, handoff, case, worker, row, on_call=False)
     await session.flush()
-    return added
+    return on_call, coordinators

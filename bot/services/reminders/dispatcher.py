@@ -45,7 +45,7 @@ from bot.db.effects import has_queued, run_committed
 from bot.messenger import Messenger, RecipientBlocked, RetryAfter, SendFailed
 from bot.models.core import Worker
 from bot.models.reminders import CLAIMABLE, JobState, ScheduledJob
-from bot.services import scheduler
+from bot.services import oncall, scheduler
 from bot.services.reminders.quiet import quiet_until
 from bot.services.reminders.settings import ReminderSettings, reminder_settings
 
@@ -493,7 +493,7 @@ class Dispatcher:
                     last_error="blocked" if worker is not None and worker.blocked_bot else "inactive",
                 )
                 return Outcome.HELD
-            if not job.urgent and not worker.on_call:
+            if not job.urgent and not oncall.is_on_call(worker, now):
                 until = quiet_until(now, worker, self.app.settings.zone)
                 if until is not None:
                     await self._finish(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,7 @@ MAX_OPEN = 200
 MAX_AHEAD = timedelta(days=366)
 # case codes look like "K7-4QX" (bot.services.cases); accept a leading "#"
 CASE_CODE = re.compile(r"^(?P<code>[A-Za-z0-9]{2}-[A-Za-z0-9]{3})$")
+WRITTEN_CODE = re.compile(r"^[A-Za-z0-9]{2}-[A-Za-z0-9]{3}$")  # with its dash
 
 
 def button_data(action: str, job_id: int) -> str:
@@ -39,26 +41,55 @@ def button_data(action: str, job_id: int) -> str:
     return f"rem:{action}:{job_id}"
 
 
-def case_code(text: str) -> str | None:
-    """The case code if ``text`` is one (any writing ``bot.services.cases`` accepts)."""
-    text = text.strip().removeprefix("#")
+def case_code(text: str, known: Collection[str] = ()) -> str | None:
+    """The case code if ``text`` is written as one, else None.
+
+    Written as one: with its dash ("K7-4QX", "k7-4qx"), or after a "#" ("#K74QX"); any other
+    writing ``bot.services.cases`` accepts ("k74qx", "K7 4QX") counts only for a code in
+    ``known`` (the worker's cases): ordinary words of five letters of the codes' alphabet
+    ("jeune", "check", "appel") are words, not cases nobody has.
+    """
+    raw = text.strip()
+    explicit = raw.startswith("#") or WRITTEN_CODE.match(raw) is not None
+    raw = raw.removeprefix("#")
     try:
         from bot.services.cases import normalise_code
     except ModuleNotFoundError:  # pragma: no cover - the cases feature is absent
-        match = CASE_CODE.match(text)
-        return match["code"].upper() if match else None
-    return normalise_code(text)
+        match = CASE_CODE.match(raw)
+        code = match["code"].upper() if match else None
+    else:
+        code = normalise_code(raw)
+    if code is None or not (explicit or code in known):
+        return None
+    return code
 
 
-def split_subject(text: str) -> tuple[str | None, str | None]:
-    """(case code, rest) of a subject: "K7-4QX call back" → ("K7-4QX", "call back")."""
+def split_subject(
+    text: str, known: Collection[str] = ()
+) -> tuple[str | None, str | None]:
+    """(case code, rest) of a subject: "K7-4QX call back" → ("K7-4QX", "call back"); "jeune à
+    rappeler" → (None, "jeune à rappeler"). ``known``: the worker's case codes (see
+    :func:`case_code`)."""
     text = " ".join(text.split())
-    if code := case_code(text):
+    if code := case_code(text, known):
         return code, None
     head, _, rest = text.partition(" ")
-    if code := case_code(head):
+    if code := case_code(head, known):
         return code, rest or None
     return None, text or None
+
+
+async def worker_case_codes(session: AsyncSession, worker: Worker) -> set[str]:
+    """Codes of the cases the worker takes part in (open or closed)."""
+    try:
+        from bot.models.cases import Case, CaseParticipant
+    except ModuleNotFoundError:  # pragma: no cover - the cases feature is absent
+        return set()
+    rows = await session.scalars(
+        select(Case.code).join(CaseParticipant, CaseParticipant.case_id == Case.id)
+        .where(CaseParticipant.worker_id == worker.id)
+    )
+    return set(rows.all())
 
 
 async def check_case(session: AsyncSession, worker: Worker, code: str, now: datetime) -> None:

@@ -1,0 +1,66 @@
+"""Which case threads are "open" with a worker: where a message they type without a button may
+be meant to go.
+
+A worker who has just read a thread message, or written one, often answers by simply typing; that
+text would otherwise be read as a directory search. A thread counts as open with a worker for
+:data:`THREAD_WINDOW` (30 minutes) after the last sign of a conversation in it that concerns
+them, in an open case they take part in:
+
+- a thread message written by them, or by someone else while they took part (so it reached them);
+- the acceptance of a handoff of the case (the moment "Write in the thread" is offered to both).
+
+Thirty minutes covers a reply written after a call or a short intervention, and is short enough
+that a search typed later in the shift is not questioned. Only ids and times are read: never the
+messages' text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models.cases import Case, CaseMessage, CaseParticipant
+from bot.models.core import Worker
+from bot.models.handoffs import Handoff, HandoffEvent
+
+THREAD_WINDOW = timedelta(minutes=30)
+MAX_OFFERED = 3  # threads offered at once as "Send to the thread of case ..." buttons
+ACCEPTED = "accepted"
+
+
+async def open_threads(session: AsyncSession, worker: Worker, *, now: datetime,
+                       limit: int = MAX_OFFERED) -> list[Case]:
+    """The open cases whose thread is open with ``worker`` at ``now``, latest activity first."""
+    since = now - THREAD_WINDOW
+    mine = (select(CaseParticipant.case_id, CaseParticipant.added_at)
+            .where(CaseParticipant.worker_id == worker.id).subquery())
+    messages = (
+        select(CaseMessage.case_id.label("case_id"), CaseMessage.created_at.label("at"))
+        .join(mine, mine.c.case_id == CaseMessage.case_id)
+        .where(CaseMessage.created_at >= since, CaseMessage.created_at >= mine.c.added_at)
+    )
+    accepted = (
+        select(Handoff.case_id.label("case_id"), HandoffEvent.at.label("at"))
+        .join(Handoff, Handoff.id == HandoffEvent.handoff_id)
+        .join(mine, mine.c.case_id == Handoff.case_id)
+        .where(HandoffEvent.at >= since, HandoffEvent.kind == "status",
+               HandoffEvent.to_status == ACCEPTED)
+    )
+    activity = union_all(messages, accepted).subquery()
+    latest = func.max(activity.c.at)
+    rows = (await session.execute(
+        select(activity.c.case_id, latest)
+        .join(Case, Case.id == activity.c.case_id)
+        .where(Case.closed_at.is_(None))
+        .group_by(activity.c.case_id)
+        .order_by(latest.desc(), activity.c.case_id.desc())
+        .limit(limit)
+    )).all()
+    found = []
+    for case_id, _at in rows:
+        case = await session.get(Case, case_id)
+        if case is not None:
+            found.append(case)
+    return found
