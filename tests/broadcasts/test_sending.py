@@ -3,20 +3,18 @@ the draft's checks (coordinators only, their own regions)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from bot.db.effects import UnitOfWorkSession
 from bot.errors import NotAllowed
 from bot.models.broadcasts import Broadcast
 from bot.models.core import Worker
 from bot.services.broadcasts import audience as aud
 from bot.services.broadcasts import drafts, outbox, sending
 from tests.broadcasts.helpers import broadcasts, sends_to
+from tests.support.commits import failing_commit
 
 DRAFT = {"versions": {"fr": "La table régionale se réunit jeudi (fictif)."}, "kind": aud.MINE}
 
@@ -57,32 +55,6 @@ async def test_held_deliveries_go_anyway_after_the_hold(bchat, app, clock) -> No
     assert await claimable(app) == 1
 
 
-@contextmanager
-def refused_commit() -> Iterator[None]:
-    """Every commit of a transaction that stored a broadcast fails."""
-
-    def seen(session, *_args) -> None:  # type: ignore[no-untyped-def]
-        if any(isinstance(row, Broadcast) for row in session.new):
-            session.info["test.broadcast"] = True
-
-    def refuse(session) -> None:  # type: ignore[no-untyped-def]
-        if not session.in_nested_transaction() and session.info.pop("test.broadcast", False):
-            raise RuntimeError("commit refused")
-
-    def forget(session, *_args) -> None:  # type: ignore[no-untyped-def]
-        session.info.pop("test.broadcast", None)
-
-    listeners = [("before_flush", seen), ("before_commit", refuse),
-                 ("after_soft_rollback", forget)]
-    for name, function in listeners:
-        event.listen(UnitOfWorkSession, name, function)
-    try:
-        yield
-    finally:
-        for name, function in listeners:
-            event.remove(UnitOfWorkSession, name, function)
-
-
 async def test_a_failed_commit_announces_no_sending(bchat, app) -> None:  # type: ignore[no-untyped-def]
     await bchat.register("alice", role="coordinator", lang="fr")
     await bchat.register("bob", lang="fr")
@@ -90,7 +62,7 @@ async def test_a_failed_commit_announces_no_sending(bchat, app) -> None:  # type
     await bchat.say("alice", "La table régionale se réunit jeudi à 13 h.")
     await bchat.press("alice", "Envoyer en français seulement")
     await bchat.press("alice", "Tout le monde")
-    with refused_commit():
+    with failing_commit(Broadcast):
         events = await bchat.press("alice", "Envoyer")
     seen = bchat.seen_by("alice", events)
     assert [e.kind for e in seen] == ["send"] and "Désolé" in seen[0].text

@@ -16,7 +16,7 @@ from bot.models.cases import Case
 from bot.models.core import AuditEntry
 from bot.models.tools import PracticeTool
 from tests.privacy_app.helpers import make_case
-from tests.safety.test_effects_after_commit import failing_commit
+from tests.support.commits import failing_commit
 
 WORDS = {
     "fr": {"create": "Créer le dossier", "created": "créé", "saved": "Enregistré",

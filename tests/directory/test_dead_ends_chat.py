@@ -11,8 +11,8 @@ from bot.app import App
 from bot.models.core import AuditEntry
 from bot.models.directory import DirectoryService
 from bot.services.directory import receivers
-from tests.safety.test_effects_after_commit import failing_commit
 from tests.support.chat import Chat
+from tests.support.commits import failing_commit
 
 W = {
     "fr": {"near": "Région voisine\u00a0: ", "few": "Moins de trois services de la région",

@@ -160,7 +160,7 @@ async def test_refusals_workers_forged_buttons_and_identifying_notes(chat: Chat,
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 async def test_thanks_only_once_the_report_is_stored(chat: Chat, seeded: App, lang: str) -> None:
-    from tests.safety.test_effects_after_commit import failing_commit
+    from tests.support.commits import failing_commit
 
     await chat.register("alice", regions=("16",), lang=lang)
     await chat.register("carole", role="coordinator", regions=("16",), lang=lang)

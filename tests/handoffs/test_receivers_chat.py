@@ -121,7 +121,7 @@ async def test_deactivating_the_last_receiver_tells_the_regions_coordinators(app
 @pytest.mark.parametrize("lang", ["fr", "en"])
 async def test_saved_only_once_the_change_is_stored(app, chat, lang):
     from bot.models.core import AuditEntry
-    from tests.safety.test_effects_after_commit import failing_commit
+    from tests.support.commits import failing_commit
 
     await chat.register("cora", role="coordinator", lang=lang)
     bob = await chat.register("bob", org="Maison B (fictive)")

@@ -8,20 +8,19 @@ sentence; "Noted" and "Reminder cancelled" said before the commit.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 
-from bot.db.effects import UnitOfWorkSession
 from bot.models.reminders import JobState, ScheduledJob
 from bot.services.reminders.personal import case_code, split_subject
 from bot.services.reminders.timeparse import parse_when
 from handlers.runtime import stop_background
 from tests.support.chat import Chat
+from tests.support.commits import failing_commit
 
 ZONE = ZoneInfo("America/Toronto")
 NOW = datetime(2026, 1, 15, 15, 0, tzinfo=UTC)  # Thursday 10:00 in Montréal (the FakeClock's)
@@ -177,38 +176,6 @@ async def test_snooze_says_when_in_words(rchat: Chat, app, clock, lang: str,  # 
 
 # ---- replies after commit ---------------------------------------------------------------------
 
-class CommitRefused(Exception):
-    """The database refuses the commit."""
-
-
-@contextmanager
-def failing_commit() -> Iterator[None]:
-    """Every commit of a transaction that adds or changes a scheduled job fails."""
-
-    def seen(session, _context) -> None:  # type: ignore[no-untyped-def]
-        if any(isinstance(obj, ScheduledJob) for obj in (*session.new, *session.dirty)):
-            session.info["test.jobs"] = True
-
-    def refuse(session) -> None:  # type: ignore[no-untyped-def]
-        if session.in_nested_transaction():
-            return
-        if session.info.pop("test.jobs", False) or any(
-                isinstance(o, ScheduledJob) for o in (*session.new, *session.dirty)):
-            raise CommitRefused
-
-    def forget(session, *_args) -> None:  # type: ignore[no-untyped-def]
-        session.info.pop("test.jobs", None)
-
-    listeners = [("after_flush", seen), ("before_commit", refuse), ("after_soft_rollback", forget)]
-    for name, function in listeners:
-        event.listen(UnitOfWorkSession, name, function)
-    try:
-        yield
-    finally:
-        for name, function in listeners:
-            event.remove(UnitOfWorkSession, name, function)
-
-
 @pytest.mark.parametrize(("lang", "noted", "sorry"), [
     ("fr", "C'est noté", "Désolé"), ("en", "Noted", "Sorry"),
 ])
@@ -216,7 +183,7 @@ async def test_noted_only_once_stored(rchat: Chat, app, lang: str, noted: str,  
                                       sorry: str) -> None:
     await rchat.register("alice", lang=lang)
     command = "/remind demain 9h appeler" if lang == "fr" else "/remind tomorrow 9am call"
-    with failing_commit():
+    with failing_commit(ScheduledJob, changed=True):
         seen = await rchat.say("alice", command)
     text = rchat.texts("alice", seen)
     assert noted not in text and sorry in text
@@ -235,7 +202,7 @@ async def test_cancelled_only_once_stored(rchat: Chat, app, lang: str, cancel: s
     await rchat.say("alice", "/remind demain 9h appeler" if lang == "fr"
                     else "/remind tomorrow 9am call")
     await rchat.say("alice", "/reminders")
-    with failing_commit():
+    with failing_commit(ScheduledJob, changed=True):
         seen = await rchat.press("alice", cancel)
     assert cancelled not in rchat.texts("alice", seen)
     assert not [e for e in rchat.seen_by("alice", seen) if e.kind == "edit"]

@@ -2,48 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from bot.db.effects import UnitOfWorkSession
 from bot.models.cases import CaseMessage
 from bot.models.handoffs import Handoff, HandoffEvent
 from tests.handoffs.conftest import add_case, add_service
 from tests.handoffs.test_chat import EN, FR, request
-
-
-class CommitRefused(Exception):
-    """The database refuses the commit (a lost connection, a full disk...)."""
-
-
-@contextmanager
-def failing_commit(kind: type) -> Iterator[None]:
-    """Every commit of a transaction that adds a ``kind`` row fails."""
-
-    def seen(session, _context) -> None:  # type: ignore[no-untyped-def]
-        if any(isinstance(obj, kind) for obj in session.new):
-            session.info["test.adds"] = True
-
-    def refuse(session) -> None:  # type: ignore[no-untyped-def]
-        if session.in_nested_transaction():
-            return
-        if session.info.pop("test.adds", False) or any(isinstance(o, kind) for o in session.new):
-            raise CommitRefused
-
-    def forget(session, *_args) -> None:  # type: ignore[no-untyped-def]
-        session.info.pop("test.adds", None)
-
-    listeners = [("after_flush", seen), ("before_commit", refuse), ("after_soft_rollback", forget)]
-    for name, function in listeners:
-        event.listen(UnitOfWorkSession, name, function)
-    try:
-        yield
-    finally:
-        for name, function in listeners:
-            event.remove(UnitOfWorkSession, name, function)
+from tests.support.commits import failing_commit
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
