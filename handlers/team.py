@@ -22,6 +22,7 @@ from bot.services import invitations, oncall, workers
 from handlers.commands import Command
 from handlers.oncall import on_call_list
 from handlers.privacy_reply import ORGANISATION_WORDING, screened_or_refused
+from handlers.replies import reply_after_commit
 from handlers.ui import esc, keyboard, lang
 from knowledge.regions import region_name
 
@@ -216,9 +217,9 @@ async def change_worker(
     target = await workers.change_worker(
         session, worker, callback_data.worker_id, callback_data.action, app.clock.now()
     )
-    await query.answer(_("Saved."))
-    await query.message.edit_text(worker_line(target, now=app.clock.now()),
-                                  reply_markup=worker_keyboard(target))
+    reply_after_commit(session, query.answer, _("Saved."))
+    reply_after_commit(session, query.message.edit_text, worker_line(target, now=app.clock.now()),
+                       reply_markup=worker_keyboard(target))
 
 
 def build_router() -> Router:

@@ -105,18 +105,18 @@ async def directory_button(
     elif action in answers.LISTING_CHANGES:
         change = answers.LISTING_CHANGES[action]
         await answers.correct_listing(session, job, change, now)
-        await query.answer(_("Thank you!"))
+        reply_after_commit(session, query.answer, _("Thank you!"))
         status = {
             "closed": _("Noted: the service is shown as closed for now."),
             "gone": _("Noted: the service is no longer shown in searches."),
             "other": _("Noted: a coordinator of your region will contact you to update the "
                        "listing."),
         }[change]
-        await closed(query, status)
+        reply_after_commit(session, closed, query, status)
     elif action == "cok":
         await answers.confirm_capacity(session, job, now)
-        await query.answer(_("Thank you!"))
-        await closed(query, _("✅ Availability confirmed as of now."))
+        reply_after_commit(session, query.answer, _("Thank you!"))
+        reply_after_commit(session, closed, query, _("✅ Availability confirmed as of now."))
     else:  # cfix
         answers.capacity_changed(job)
         await query.answer()

@@ -77,3 +77,19 @@ async def test_on_call_toggle(chat):
     assert (await chat.worker("olga")).on_call is True
     events = await chat.say("olga", "/oncall")
     assert chat.texts("olga", events) == "Vous n'êtes plus de garde."
+
+
+async def test_a_worker_change_is_confirmed_only_once_stored(chat, app):
+    """A deactivation whose commit fails: no "Saved." and the card unchanged; the apology only."""
+    from tests.support.commits import failing_commit
+
+    await chat.register("coord", role="coordinator", regions=("06",), lang="en")
+    await chat.register("inside", regions=("06",))
+    await chat.say("coord", "/workers")
+    await chat.press("coord", "inside")
+    with failing_commit(AuditEntry):
+        events = await chat.press("coord", "Deactivate")
+    said = " ".join(e.text or "" for e in events)
+    assert "Sorry" in said and "Saved" not in said
+    assert not [e for e in events if e.kind == "edit"]
+    assert (await chat.worker("inside")).active is True

@@ -158,3 +158,23 @@ async def test_needs_changes_in_two_taps(rchat: Chat, app, clock) -> None:  # ty
     # the same button again is refused (the request is closed)
     seen = await rchat.press("rita", 1) if rchat.buttons("rita") else []
     assert seen == []
+
+
+async def test_listing_correction_is_confirmed_only_once_stored(rchat: Chat, app) -> None:  # type: ignore[no-untyped-def]
+    """"Closed for now" whose commit fails: no "Thank you" and no "Noted", only the apology; the
+    listing stays as it was and the buttons stay to try again."""
+    from bot.models.directory import DirectoryService
+    from tests.support.commits import failing_commit
+
+    rita = await rchat.register("rita", lang="en")
+    service_id = await make_service(app, rita, assured=None, capacity_age=None)
+    await sweep(app)
+    await rchat.press("rita", "Needs changes")
+    with failing_commit(DirectoryService, changed=True):
+        seen = await rchat.press("rita", "Closed for now")
+    said = rchat.texts("rita", seen) + " ".join(e.text or "" for e in seen)
+    assert "Sorry" in said and "Noted" not in said and "Thank you" not in said
+    async with app.sessionmaker() as session:
+        assert (await session.get(DirectoryService, service_id)).status == "active"
+    seen = await rchat.press("rita", "Closed for now")
+    assert "Noted: the service is shown as closed for now." in rchat.texts("rita", seen)
