@@ -111,17 +111,24 @@ class Text:
         is a Babel pattern."""
         if fmt not in (SENTENCE, COMPACT, "medium", "long", "full"):
             return format_datetime(value.astimezone(self.zone), format=fmt, locale=self.locale)
-        local = value.astimezone(self.zone)
-        other_year = local.year != self.now().astimezone(self.zone).year
         compact = fmt == COMPACT
+        day = self.day_words(value, compact=compact)
+        if self.lang == "fr":
+            return (day if compact else "le " + day) + " à " + self.clock_time(value)
+        return day + (", " if compact else " at ") + self.clock_time(value)
+
+    def day_words(self, value: datetime, *, compact: bool = False,
+                  now: datetime | None = None) -> str:
+        """The day in words, the year only when it is not the year of ``now`` (default: the
+        clock's): "2 décembre", "1er déc. 2027" / "December 2", "Dec 1, 2027"."""
+        local = value.astimezone(self.zone)
+        other_year = local.year != (now or self.now()).astimezone(self.zone).year
         if self.lang == "fr":
             day = "1er" if local.day == 1 else str(local.day)
             month = format_date(local, "MMM" if compact else "MMMM", locale=self.locale)
-            when = f"{day} {month}" + (f" {local.year}" if other_year else "")
-            return (when if compact else "le " + when) + " à " + self.clock_time(local)
+            return f"{day} {month}" + (f" {local.year}" if other_year else "")
         month_day = format_date(local, "MMM d" if compact else "MMMM d", locale=self.locale)
-        when = month_day + (f", {local.year}" if other_year else "")
-        return when + (", " if compact else " at ") + self.clock_time(local)
+        return month_day + (f", {local.year}" if other_year else "")
 
     def clock_time(self, value: datetime) -> str:
         """The hour as people write it: "13 h 19", "13 h" / "1:19 PM"."""

@@ -60,7 +60,7 @@ def on_keyboard(app: App, worker: Worker) -> InlineKeyboardMarkup:
     t = text_for(app, worker)
     end = oncall.next_end(now, t.zone)
     label = (_("Until {time}") if end.astimezone(t.zone).date() == now.astimezone(t.zone).date()
-             else _("Until tomorrow {time}")).format(time=wording.clock(t, end))
+             else _("Until tomorrow {time}")).format(time=t.clock_time(end))
     user = worker.telegram_id
     return keyboard([
         [("🌅 " + label, sign(app, UNTIL, minutes(end), user_id=user))],

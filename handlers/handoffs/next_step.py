@@ -18,8 +18,8 @@ from bot.i18n import Text
 from bot.models.core import Worker
 from bot.services.directory.criteria import stored_criteria
 from bot.services.directory.format import capacity_text, kind_text, open_text, short
-from bot.services.directory.index import get_index
 from bot.services.directory.reach import receivable_ids
+from bot.services.directory.search import province_lines as directory_lines
 from bot.services.handoffs import queries
 from handlers.handoffs.common import PICK_CASE, act, texts
 from handlers.secure import sign
@@ -49,12 +49,9 @@ def result_lines(number: int, result: Any, t: Text, receivable: bool, now: datet
 
 async def province_lines(session: AsyncSession, t: Text) -> list[str]:
     """A few province-wide 24/7 lines of the directory, with their numbers."""
-    index = await get_index(session)
-    found = [e for e in index.entries
-             if e.province_wide and e.open_24_7 and e.phone and e.status == "active"]
     return [_("• call a province-wide 24/7 line: {line}").format(
         line=f"{esc(short(e.display_name(t.lang), 80))} — 📞 {esc(e.phone)}")
-        for e in found[:LINES_SHOWN]]
+        for e in await directory_lines(session, LINES_SHOWN)]
 
 
 async def next_services(

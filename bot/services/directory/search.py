@@ -12,6 +12,7 @@ import heapq
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -308,3 +309,12 @@ async def search(
     """Ranked services for ``criteria`` (the directory contract), from the in-memory index."""
     index = await get_index(session)
     return rank(index, criteria, now=now, limit=limit, offset=offset, exclude=exclude)
+
+
+async def province_lines(session: AsyncSession, limit: int = 2) -> list[Entry]:
+    """The active province-wide 24/7 lines with a phone: what is left to call when no service
+    of the search remains."""
+    index = await get_index(session)
+    found = (e for e in index.entries
+             if e.province_wide and e.open_24_7 and e.phone and e.status == "active")
+    return list(islice(found, limit))

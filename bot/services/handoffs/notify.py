@@ -29,6 +29,7 @@ from bot.services import crypto, outgoing
 from bot.services.cases import AGE_BANDS, LANGUAGE_NAMES
 from bot.services.handoffs.lifecycle import (
     ACTIVE,
+    OUTCOMES,
     REASONS,
     Priority,
     Side,
@@ -350,12 +351,8 @@ async def tell_status(app: App, session: AsyncSession, handoff: Handoff, case: C
 
 
 OUTCOME = "ho.out"
-OUTCOME_BUTTONS: dict[str, str] = {
-    "arrived": N_("✅ Arrived or admitted"),
-    "no-show": N_("❌ Did not show up"),
-    "placed-elsewhere": N_("↪️ Placed elsewhere"),
-    "other": N_("Other"),
-}
+#: The icon before each outcome's label (lifecycle.OUTCOMES) on its button.
+OUTCOME_ICONS: dict[str, str] = {"arrived": "✅ ", "no-show": "❌ ", "placed-elsewhere": "↪️ "}
 OUTCOME_WORDS: dict[str, str] = {
     "arrived": N_("the youth arrived or was admitted"),
     "no-show": N_("the youth did not show up"),
@@ -368,8 +365,9 @@ def outcome_buttons(app: App, t: Text, handoff: Handoff, user_id: int, *,
                     not_yet: bool = False) -> list[list[Button]]:
     """The outcomes the requester may record (FOLLOWUP buttons, extra = the outcome code), two
     a row; the follow-up adds "not yet", which asks again a day later."""
-    cells = [Button(t.gettext(label), sign(app, FOLLOWUP, handoff.id, user_id, code))
-             for code, label in OUTCOME_BUTTONS.items()]
+    cells = [Button(OUTCOME_ICONS.get(code, "") + t.gettext(label),
+                    sign(app, FOLLOWUP, handoff.id, user_id, code))
+             for code, label in OUTCOMES.items()]
     rows = [cells[i:i + 2] for i in range(0, len(cells), 2)]
     if not_yet:
         rows.append([Button(t.gettext("⏳ Not yet: ask me again tomorrow"),

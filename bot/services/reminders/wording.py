@@ -12,30 +12,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import format_date
-
 from bot.i18n import N_, Text
 
 AT_TIME = N_("at {time}")
 AT_DAY = N_("on {date} at {time}")
 UNTIL_TIME = N_("until {time}")
 UNTIL_DAY = N_("until {date} at {time}")
-
-
-def clock(t: Text, moment: datetime) -> str:
-    """The hour: "15 h 24", "8 h" / "1:56 PM" (in the text's time zone)."""
-    return t.clock_time(moment)
-
-
-def day(t: Text, moment: datetime, now: datetime) -> str:
-    """The day in words: "3 décembre", "1er décembre 2027" / "December 3", "December 1, 2027"."""
-    local = moment.astimezone(t.zone)
-    other_year = local.year != now.astimezone(t.zone).year
-    if t.lang == "fr":
-        number = "1er" if local.day == 1 else str(local.day)
-        month = format_date(local, "MMMM", locale=t.locale)
-        return f"{number} {month}" + (f" {local.year}" if other_year else "")
-    return format_date(local, "MMMM d", locale=t.locale) + (f", {local.year}" if other_year else "")
 
 
 def _same_day(t: Text, moment: datetime, now: datetime) -> bool:
@@ -46,13 +28,13 @@ def at(t: Text, moment: datetime, now: datetime) -> str:
     """"at 1:56 PM" / "à 15 h 24" today; "on December 3 at 1:56 PM" / "le 3 décembre à 15 h 24"
     another day."""
     if _same_day(t, moment, now):
-        return t.gettext(AT_TIME, time=clock(t, moment))
-    return t.gettext(AT_DAY, date=day(t, moment, now), time=clock(t, moment))
+        return t.gettext(AT_TIME, time=t.clock_time(moment))
+    return t.gettext(AT_DAY, date=t.day_words(moment, now=now), time=t.clock_time(moment))
 
 
 def until(t: Text, moment: datetime, now: datetime) -> str:
     """"until 8 AM" / "jusqu'à 8 h" today; "until December 4 at 8 AM" / "jusqu'au 4 décembre à
     8 h" another day."""
     if _same_day(t, moment, now):
-        return t.gettext(UNTIL_TIME, time=clock(t, moment))
-    return t.gettext(UNTIL_DAY, date=day(t, moment, now), time=clock(t, moment))
+        return t.gettext(UNTIL_TIME, time=t.clock_time(moment))
+    return t.gettext(UNTIL_DAY, date=t.day_words(moment, now=now), time=t.clock_time(moment))
