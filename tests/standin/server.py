@@ -17,6 +17,8 @@ from aiohttp import web
 
 from handlers.console.fake_api import FakeTelegram
 
+WEBHOOK_TIMEOUT = 10.0  # seconds Telegram waits for a webhook answer before trying again
+
 
 class StandIn:
     """Runs a :class:`FakeTelegram` behind an aiohttp server on 127.0.0.1."""
@@ -89,7 +91,10 @@ class StandIn:
 
     async def _push_updates(self) -> None:
         """Deliver pending updates to the webhook, as Telegram does, until it is removed."""
-        async with aiohttp.ClientSession() as client:
+        # Telegram gives up on a webhook request that hangs and delivers it again later; a
+        # request to a process killed mid-answer must not hold the queue for aiohttp's 5 minutes.
+        timeout = aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT)
+        async with aiohttp.ClientSession(timeout=timeout) as client:
             while self.telegram.webhook.get("url"):
                 if not self.telegram.pending:
                     await asyncio.sleep(0.02)
@@ -106,6 +111,6 @@ class StandIn:
                         if response.status == 200:
                             self.telegram.pending.pop(0)
                             continue
-                except aiohttp.ClientError:
+                except (aiohttp.ClientError, TimeoutError):
                     pass
                 await asyncio.sleep(0.2)  # retry later, like Telegram
