@@ -13,6 +13,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "bot.models.broadcasts",
     "bot.models.tools",
     "bot.models.inbox",
+    "bot.models.stats",
 )
 
 

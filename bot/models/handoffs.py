@@ -27,6 +27,10 @@ class Handoff(Base):
     """One request from a worker to a service's receiving workers, and its current state."""
 
     __tablename__ = "handoffs"
+    __table_args__ = (
+        Index("ix_handoffs_month_region", "month", "region"),
+        Index("ix_handoffs_month_from_region", "month", "from_region"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(
@@ -55,6 +59,15 @@ class Handoff(Base):
     # Shared by the requests of one urgent search sent to several services at once.
     group_key: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     sla_stage: Mapped[int] = mapped_column(Integer, default=0)
+    # Anonymous figures (``bot.services.stats``), set as the handoff moves: the local month it
+    # was asked in, the requester's region, its first need category, and minutes to the first
+    # response by a receiver, to acceptance and to the loop's closing (an end or an outcome).
+    month: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    from_region: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    need: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    response_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    accept_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    closed_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
