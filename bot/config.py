@@ -54,6 +54,8 @@ class Settings(BaseSettings):
 
     data_key: SecretStr | None = None
     retention_days: int = Field(default=90, ge=1)
+    # Figures (/stats, relais stats): a count from 1 to min_cell - 1 is shown as "< min_cell".
+    min_cell: int = Field(default=5, ge=2, le=100)
 
     urgent_accept_minutes: int = Field(default=30, ge=1)
     urgent_expire_minutes: int = Field(default=120, ge=1)

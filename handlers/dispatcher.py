@@ -30,6 +30,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "handlers.reminders",
     "handlers.broadcasts",
     "handlers.tools",
+    "handlers.stats",
     "handlers.directory",
     "handlers.secure",
     "handlers.fallback",

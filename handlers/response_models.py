@@ -18,7 +18,7 @@ from aiogram.methods.base import Response, TelegramMethod
 USED_METHODS: tuple[type[TelegramMethod[Any]], ...] = (
     methods.SendMessage, methods.EditMessageText, methods.EditMessageReplyMarkup,
     methods.DeleteMessage, methods.DeleteMessages, methods.AnswerCallbackQuery,
-    methods.SendDocument, methods.SendChatAction, methods.GetUpdates, methods.GetMe,
+    methods.SendDocument, methods.SendPhoto, methods.SendChatAction, methods.GetUpdates, methods.GetMe,
     methods.SetMyCommands, methods.DeleteMyCommands, methods.GetWebhookInfo,
 )
 

@@ -23,6 +23,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.reminders",
     "bot.cli.tools",
     "bot.cli.doctor",
+    "bot.cli.demo",
+    "bot.cli.stats",
 )
 
 

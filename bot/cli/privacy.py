@@ -23,8 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "purge",
         help="delete closed cases past the retention period, keeping anonymous counts",
         description="Delete the cases closed more than RELAIS_RETENTION_DAYS days ago (default "
-        "90) with their participants and thread; only counts by closing month, region and "
-        "outcome remain. --dry-run shows what would go and changes nothing.",
+        "90) with their participants, thread and handoffs; only counts by closing month, region "
+        "and outcome remain, and the handoffs' monthly counts of the figures. --dry-run shows "
+        "what would go and changes nothing.",
     )
     purge.add_argument("--dry-run", action="store_true", help="show what would go, delete nothing")
     purge.add_argument("--database", metavar="URL", default=None,
@@ -78,6 +79,10 @@ def format_report(report: retention.PurgeReport, days: int) -> list[str]:
     ]
     for (month, region, outcome), n in sorted(report.counts.items()):
         lines.append(f"  {month}  region {region}  {outcome}: {n}")
+    if report.handoffs:
+        folded = "would fold" if report.dry_run else "folded"
+        lines.append(f"relais: {folded} {report.handoffs} handoff(s) of these cases into the "
+                     "anonymous monthly counts of the figures")
     if report.reports:
         lines.append(f"relais: {verb} {report.reports} resolved error report(s) on listings")
     return lines

@@ -28,7 +28,7 @@ class Handoff(Base):
 
     __tablename__ = "handoffs"
     __table_args__ = (
-        Index("ix_handoffs_month_region", "month", "region"),
+        Index("ix_handoffs_month_service_region", "month", "service_region"),
         Index("ix_handoffs_month_from_region", "month", "from_region"),
     )
 
@@ -60,10 +60,12 @@ class Handoff(Base):
     group_key: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     sla_stage: Mapped[int] = mapped_column(Integer, default=0)
     # Anonymous figures (``bot.services.stats``), set as the handoff moves: the local month it
-    # was asked in, the requester's region, its first need category, and minutes to the first
-    # response by a receiver, to acceptance and to the loop's closing (an end or an outcome).
+    # was asked in, the requester's region, the service's region (``region`` is the youth's),
+    # its first need category, and minutes to the first response by a receiver, to acceptance
+    # and to the loop's closing (an end or an outcome).
     month: Mapped[str | None] = mapped_column(String(7), nullable=True)
     from_region: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    service_region: Mapped[str | None] = mapped_column(String(4), nullable=True)
     need: Mapped[str | None] = mapped_column(String(64), nullable=True)
     response_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
     accept_min: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -561,24 +561,28 @@ AUDIT_CSV_COLUMNS = ("at_utc", "action", "actor_id", "actor", "region", "details
 async def audit_trail(
     session: AsyncSession, coordinator: Worker, code_text: str, *, now: datetime
 ) -> tuple[str, list[Any]]:
-    """The audit entries of a case code, for a coordinator of its region (admins: any).
+    """The audit entries of a case code and of its handoffs, for a coordinator of its region
+    (admins: any).
 
-    Works after the case was purged (entries keep the code and region). Refusals reveal nothing.
+    Works after the case was purged (entries keep the code and region; a handoff's creation
+    entry names its case). Refusals reveal nothing.
     """
     if not coordinator.is_coordinator:
         raise NotAllowed(N_("This command is for coordinators."))
     code = normalise_code(code_text)
     if code is None:
         raise InvalidInput(N_("This is not a case code. A code looks like K7-4QX."))
-    entries = list((await session.scalars(
+    own = list((await session.scalars(
         select(AuditEntry)
         .where(AuditEntry.subject_type == "case", AuditEntry.subject_id == code)
         .order_by(AuditEntry.at, AuditEntry.id)
     )).all())
     case = await find_case(session, code)
-    regions = {case.region_current, case.region_origin} if case else {e.region for e in entries}
+    regions = {case.region_current, case.region_origin} if case else {e.region for e in own}
     regions.discard(None)
     allowed = coordinator.is_admin or bool(regions & set(coordinator.regions))
+    entries = sorted(own + await handoff_entries(session, case, code),
+                     key=lambda e: (e.at, e.id)) if own and allowed else own
     if not entries or not allowed:
         await audit.record(session, at=now, action="audit.denied", actor=coordinator,
                            subject_type="case", subject_id=code)
@@ -587,6 +591,37 @@ async def audit_trail(
                        subject_type="case", subject_id=code,
                        region=case.region_current if case else None, entries=len(entries))
     return code, entries
+
+
+async def handoff_entries(session: AsyncSession, case: Case | None, code: str) -> list[Any]:
+    """The audit entries of the case's handoffs (subject "handoff", its id): its live handoffs,
+    or after a purge those whose "handoff.created" entry names the code. An id SQLite gave
+    again to a later handoff starts a new creation entry: only the stretches that begin with a
+    creation for this code count."""
+    from bot.models.handoffs import Handoff
+
+    if case is not None:
+        ids = [str(i) for i in (await session.scalars(
+            select(Handoff.id).where(Handoff.case_id == case.id))).all()]
+    else:
+        ids = list((await session.scalars(select(AuditEntry.subject_id).where(
+            AuditEntry.action == "handoff.created", AuditEntry.subject_type == "handoff",
+            AuditEntry.details["case"].as_string() == code))).all())
+    if not ids:
+        return []
+    found = (await session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.subject_type == "handoff", AuditEntry.subject_id.in_(ids))
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )).all()
+    owner: dict[str | None, str | None] = {}
+    kept = []
+    for entry in found:
+        if entry.action == "handoff.created":
+            owner[entry.subject_id] = (entry.details or {}).get("case")
+        if owner.get(entry.subject_id, code if case is not None else None) == code:
+            kept.append(entry)
+    return kept
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,11 @@
 """Retention: closed cases and their threads are deleted ``RELAIS_RETENTION_DAYS`` after closing.
 
 What remains is anonymous: ``purged_case_counts`` rows (closing month, current region, outcome,
-count). Participants and thread messages go with the case (``ON DELETE CASCADE``); features whose
-tables reference ``cases.id`` (handoffs, reminders) must declare ``ondelete="CASCADE"`` too.
+count), and the cases' handoffs folded into the figures' monthly counts
+(:mod:`bot.services.stats.fold`) before they go, in the same transaction. Participants, thread
+messages and handoffs (with their history) go with the case, deleted explicitly as well as by
+``ON DELETE CASCADE``; features whose tables reference ``cases.id`` (reminders) must declare
+``ondelete="CASCADE"`` too.
 Audit entries stay (who did what, when, on which meaningless code; never message text).
 Resolved error reports on listings (their typed description and note) go after the same delay.
 
@@ -17,13 +20,16 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models.cases import Case, CaseMessage, PurgedCaseCount
 from bot.models.directory import DirectoryReport
+from bot.models.handoffs import Handoff, HandoffEvent, HandoffRecipient
 from bot.services import audit
+from bot.services.stats import fold
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -44,6 +50,7 @@ class PurgeReport:
     messages: int = 0
     counts: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (month, region, outcome)
     reports: int = 0  # resolved error reports on listings
+    handoffs: int = 0  # the cases' handoffs folded into the figures' counts (not in error)
     dry_run: bool = False
 
 
@@ -82,14 +89,18 @@ async def plan(session: AsyncSession, now: datetime, retention_days: int) -> tup
 
 
 async def purge(
-    session: AsyncSession, *, now: datetime, retention_days: int, dry_run: bool = False
+    session: AsyncSession, *, now: datetime, retention_days: int, dry_run: bool = False,
+    zone: ZoneInfo | None = None,
 ) -> PurgeReport:
     """Delete closed cases past retention, adding them to the anonymous counts first.
 
-    The caller commits (the count increments and the deletions are one transaction).
+    The caller commits (the count increments and the deletions are one transaction). ``zone``
+    (the app's) dates a handoff that has no month of its own; UTC when not given.
     """
     report, ids = await plan(session, now, retention_days)
     report.dry_run = dry_run
+    tally = await fold.tally_cases(session, ids, zone or ZoneInfo("UTC"))
+    report.handoffs = tally.handoffs
     if dry_run:
         return report
     if report.reports:
@@ -105,6 +116,7 @@ async def purge(
             session.add(PurgedCaseCount(month=month, region=region, outcome=outcome, count=n))
         else:
             row.count += n
+    await fold.add_tally(session, tally)
     for start in range(0, len(ids), 500):
         batch = ids[start:start + 500]
         # Explicit deletes as well as ON DELETE CASCADE, so nothing depends on SQLite pragmas.
@@ -112,18 +124,25 @@ async def purge(
         from bot.models.cases import CaseParticipant
 
         await session.execute(delete(CaseParticipant).where(CaseParticipant.case_id.in_(batch)))
+        handoffs = select(Handoff.id).where(Handoff.case_id.in_(batch))
+        await session.execute(delete(HandoffEvent).where(HandoffEvent.handoff_id.in_(handoffs)))
+        await session.execute(delete(HandoffRecipient).where(
+            HandoffRecipient.handoff_id.in_(handoffs)))
+        await session.execute(delete(Handoff).where(Handoff.case_id.in_(batch)))
         await session.execute(delete(Case).where(Case.id.in_(batch)))
     await audit.record(session, at=now, action="retention.purged", cases=report.cases,
-                       messages=report.messages, retention_days=retention_days,
-                       system="retention")
-    log.info("purged %d closed cases and %d thread messages", report.cases, report.messages)
+                       messages=report.messages, handoffs=report.handoffs,
+                       retention_days=retention_days, system="retention")
+    log.info("purged %d closed cases and %d thread messages; %d handoffs folded", report.cases,
+             report.messages, report.handoffs)
     return report
 
 
 async def purge_with_app(app: App, *, dry_run: bool = False) -> PurgeReport:
     async with app.sessionmaker() as session:
         report = await purge(session, now=app.clock.now(),
-                             retention_days=app.settings.retention_days, dry_run=dry_run)
+                             retention_days=app.settings.retention_days, dry_run=dry_run,
+                             zone=app.translator.zone)
         await session.commit()
     return report
 

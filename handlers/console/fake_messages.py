@@ -6,11 +6,20 @@ from typing import Any
 
 from handlers.console.fake_state import FakeState
 from handlers.console.parse_mode import plain_text
-from handlers.console.protocol import CALLBACK_TEXT_LIMIT, DELETE_WINDOW, Event, Reply, error, ok
+from handlers.console.protocol import (
+    CALLBACK_TEXT_LIMIT,
+    CAPTION_LIMIT,
+    DELETE_WINDOW,
+    PHOTO_LIMIT,
+    Event,
+    Reply,
+    error,
+    ok,
+)
 
 
 class MessageMethods(FakeState):
-    """``sendMessage``, ``sendDocument``, ``editMessage*``, ``deleteMessage(s)``,
+    """``sendMessage``, ``sendDocument``, ``sendPhoto``, ``editMessage*``, ``deleteMessage(s)``,
     ``answerCallbackQuery`` and ``sendChatAction``, checked as Telegram checks them."""
 
     def _m_sendmessage(self, params: dict[str, Any]) -> Reply:
@@ -30,18 +39,41 @@ class MessageMethods(FakeState):
         return ok(message)
 
     def _m_senddocument(self, params: dict[str, Any]) -> Reply:
+        return self._send_file(params, "document")
+
+    def _m_sendphoto(self, params: dict[str, Any]) -> Reply:
+        return self._send_file(params, "photo")
+
+    def _send_file(self, params: dict[str, Any], kind: str) -> Reply:
+        """A document or a photo uploaded with a caption: stored as Telegram shows it, and an
+        event "[name] caption" keeping the file's size (``_size``, set by the sessions)."""
         chat_id = self._chat(params)
         if isinstance(chat_id, tuple):
             return chat_id
-        name = str(params.get("_filename") or "document")
-        caption = plain_text(str(params.get("caption", "")), params.get("parse_mode")) or ""
+        name = str(params.get("_filename") or kind)
+        size = int(params.get("_size") or 0)
+        if "_size" in params and size == 0:
+            return error(400, "Bad Request: file must be non-empty")
+        if kind == "photo" and size > PHOTO_LIMIT:
+            return error(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        caption = plain_text(str(params.get("caption", "")), params.get("parse_mode"))
+        if caption is None:
+            return error(400, "Bad Request: can't parse entities")
+        if len(caption) > CAPTION_LIMIT:
+            return error(400, "Bad Request: message caption is too long")
+        protected = bool(params.get("protect_content"))
+        number = len(self.events)
+        file = {"file_id": f"{kind}{number}", "file_unique_id": f"u{number}", "file_size": size}
+        media: dict[str, Any] = (
+            {"photo": [{**file, "width": 1280, "height": 960}]} if kind == "photo"
+            else {"document": {**file, "file_name": name}})
         message = self._store(chat_id, self.bot_user, caption, [],
-                              document={"file_id": f"doc{len(self.events)}",
-                                        "file_unique_id": f"u{len(self.events)}",
-                                        "file_name": name})
+                              **media, **({"has_protected_content": True} if protected else {}))
         message.pop("text")
-        message["caption"] = caption
-        self._emit(Event("document", chat_id, message["message_id"], f"[{name}] {caption}".strip()))
+        if caption:
+            message["caption"] = caption
+        self._emit(Event(kind, chat_id, message["message_id"], f"[{name}] {caption}".strip(),
+                         protected=protected, size=size))
         return ok(message)
 
     def _find(self, params: dict[str, Any]) -> dict[str, Any] | Reply:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+PHOTO_LIMIT = 10 * 1024 * 1024  # bytes of a photo sent by upload
 CALLBACK_TEXT_LIMIT = 200
 DELETE_WINDOW = 48 * 3600
 STRING_FIELDS = {
@@ -28,12 +30,13 @@ FaultHook = Callable[[str, dict[str, Any]], Reply | None]
 class Event:
     """One thing the bot did, as a user would notice it."""
 
-    kind: str  # send | edit | delete | notice | document
+    kind: str  # send | edit | delete | notice | document | photo
     chat_id: int
     message_id: int = 0
     text: str = ""
     buttons: list[list[dict[str, Any]]] = field(default_factory=list)
     protected: bool = False
+    size: int = 0  # bytes of the file sent (document, photo); 0 when unknown or none
 
 
 def ok(result: Any) -> Reply:

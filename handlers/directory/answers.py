@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -16,8 +17,10 @@ from bot.services.directory.answers import answer_page
 from bot.services.directory.criteria import Criteria
 from bot.services.directory.format import answer_text, criteria_line
 from bot.services.directory.reach import receivable_ids
+from bot.services.directory.search import SearchOutcome
+from bot.services.stats.recording import record_search
 from handlers.directory.keyboards import answer_keyboard, regions_keyboard
-from handlers.directory.queries import remember
+from handlers.directory.queries import recall, remember, update
 from handlers.ui import lang
 
 log = logging.getLogger(__name__)
@@ -35,11 +38,23 @@ async def answer(target: Message, app: App, session: AsyncSession, state: FSMCon
         token = await remember(state, criteria)
     now = app.clock.now()
     outcome = await answer_page(app, session, criteria, now=now, page=page)
+    await count_once(app, session, state, token, outcome, now=now)
     text = answer_text(outcome, text_for(app), now, app.taxonomy)
     reachable = await receivable_ids(session, [r.service_id for r in outcome.results], now=now)
     await target.answer(text, reply_markup=answer_keyboard(token, outcome, page, reachable))
     log.info("directory answer: %d result(s) of %d, page %d", len(outcome.results),
              outcome.total, page)
+
+
+async def count_once(app: App, session: AsyncSession, state: FSMContext, token: str,
+                     outcome: SearchOutcome, *, now: datetime) -> None:
+    """Count the question in the figures at its first answer only: page turns, corrections and
+    "neighbouring regions" show the same question again (the kept search remembers it)."""
+    kept = await recall(state, token)
+    if outcome.offset or kept is None or kept.get("counted"):
+        return
+    await record_search(session, outcome.criteria, outcome, now=now, zone=app.translator.zone)
+    await update(state, token, counted=True)
 
 
 async def ask_region(target: Message, app: App, state: FSMContext, worker: Worker,

@@ -109,6 +109,13 @@ class Chat:
         return [e for e in (self.telegram.events if events is None else events)
                 if e.chat_id == chat_id]
 
+    def files(self, name: str, events: list[Event] | None = None,
+              kind: str | None = None) -> list[Event]:
+        """The photos and documents NAME received (``kind``: only "photo" or "document"); each
+        event's text is "[file name] caption", its ``size`` the file's bytes."""
+        kinds = (kind,) if kind else ("photo", "document")
+        return [e for e in self.seen_by(name, events) if e.kind in kinds]
+
     def texts(self, name: str, events: list[Event] | None = None) -> str:
         """Everything NAME saw (in ``events``, or ever), as one string."""
         return "\n".join(e.text for e in self.seen_by(name, events))

@@ -1,6 +1,7 @@
 """anonymous figures: handoff stats columns, search counts, what remains of purged handoffs
 
 - ``handoffs``: ``month`` (local month asked), ``from_region`` (the requester's region),
+  ``service_region`` (the service's region, where ``region`` is the youth's),
   ``need`` (first need category), ``response_min``, ``accept_min``, ``closed_min`` (minutes to
   the first response, to acceptance, to the loop's closing); filled in for existing handoffs.
 - ``stats_searches``: directory searches counted by cell (never their words).
@@ -40,11 +41,12 @@ def upgrade() -> None:
     with op.batch_alter_table("handoffs") as batch:
         batch.add_column(sa.Column("month", sa.String(7), nullable=True))
         batch.add_column(sa.Column("from_region", sa.String(4), nullable=True))
+        batch.add_column(sa.Column("service_region", sa.String(4), nullable=True))
         batch.add_column(sa.Column("need", sa.String(64), nullable=True))
         batch.add_column(sa.Column("response_min", sa.Integer, nullable=True))
         batch.add_column(sa.Column("accept_min", sa.Integer, nullable=True))
         batch.add_column(sa.Column("closed_min", sa.Integer, nullable=True))
-    op.create_index("ix_handoffs_month_region", "handoffs", ["month", "region"])
+    op.create_index("ix_handoffs_month_service_region", "handoffs", ["month", "service_region"])
     op.create_index("ix_handoffs_month_from_region", "handoffs", ["month", "from_region"])
     op.create_table(
         "stats_searches",
@@ -90,15 +92,26 @@ def _minutes(start: datetime, end: datetime | None) -> int | None:
     return None if end is None else max(0, round((end - start).total_seconds() / 60))
 
 
+def _service_region(youth_region: str | None, served: set[str] | None) -> str | None:
+    """The service's region: the youth's when the service serves it, else its first."""
+    if not served or youth_region in served:
+        return youth_region
+    return min(served)
+
+
 def _fill_existing() -> None:
     """The new columns of handoffs made before this version, from what they already hold."""
     bind = op.get_bind()
     zone = ZoneInfo(os.environ.get("RELAIS_TIMEZONE") or "America/Toronto")
     first_region = dict(bind.execute(sa.text(
         "SELECT worker_id, MIN(region) FROM worker_regions GROUP BY worker_id")).all())
+    served: dict[int, set[str]] = {}
+    for service_id, region in bind.execute(sa.text(
+            "SELECT service_id, region FROM directory_service_regions")).all():
+        served.setdefault(service_id, set()).add(region)
     rows = bind.execute(sa.text(
-        "SELECT id, requester_id, needs, status, status_reason, created_at, accepted_at, "
-        "ended_at FROM handoffs")).all()
+        "SELECT id, requester_id, service_id, region, needs, status, status_reason, "
+        "created_at, accepted_at, ended_at FROM handoffs")).all()
     for row in rows:
         created = _aware(row.created_at)
         if created is None:
@@ -108,11 +121,13 @@ def _fill_existing() -> None:
         answered = accepted or (ended if row.status == "rejected"
                                 and row.status_reason != "no-response" else None)
         bind.execute(sa.text(
-            "UPDATE handoffs SET month = :month, from_region = :from_region, need = :need, "
+            "UPDATE handoffs SET month = :month, from_region = :from_region, "
+            "service_region = :service_region, need = :need, "
             "response_min = :response, accept_min = :accept, closed_min = :closed "
             "WHERE id = :id"), {
                 "id": row.id, "month": created.astimezone(zone).strftime("%Y-%m"),
                 "from_region": first_region.get(row.requester_id),
+                "service_region": _service_region(row.region, served.get(row.service_id)),
                 "need": (needs or [None])[0], "response": _minutes(created, answered),
                 "accept": _minutes(created, accepted), "closed": _minutes(created, ended)})
 
@@ -124,7 +139,8 @@ def downgrade() -> None:
     op.drop_table("stats_handoff_months")
     op.drop_table("stats_searches")
     op.drop_index("ix_handoffs_month_from_region", "handoffs")
-    op.drop_index("ix_handoffs_month_region", "handoffs")
+    op.drop_index("ix_handoffs_month_service_region", "handoffs")
     with op.batch_alter_table("handoffs") as batch:
-        for name in ("closed_min", "accept_min", "response_min", "need", "from_region", "month"):
+        for name in ("closed_min", "accept_min", "response_min", "need", "service_region",
+                     "from_region", "month"):
             batch.drop_column(name)

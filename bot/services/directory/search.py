@@ -59,6 +59,10 @@ class SearchOutcome:
     local_total: int = 0
     more: bool = False
     widened: bool = False  # neighbouring regions and province-wide lines were added
+    # Of the region's services the search looked at (its own ranking, before widening): one
+    # could take the youth now; one shows a free place (capacity fresh and above zero).
+    can_take_now: bool = False
+    place_free: bool = False
 
     @property
     def nothing_local(self) -> bool:
@@ -233,6 +237,9 @@ def rank(index: DirectoryIndex, criteria: Criteria, *, now: datetime, limit: int
                           PROVINCE if s.entry.province_wide else LOCAL) for s in merged]
         counted = local_count is not None and province_count is not None
         outcome.total = local_count + province_count if counted else -1  # type: ignore[operator]
+    outcome.can_take_now = any(can_take_now(s.open_now, s.fresh, s.entry) for s in local)
+    outcome.place_free = any(s.fresh and s.entry.capacity is not None
+                             and s.entry.capacity.available > 0 for s in local)
     outcome.more = len(results) > need
     outcome.results = results[offset:need]
     return outcome

@@ -34,6 +34,7 @@ from bot.services.handoffs.events import add_event, audit
 from bot.services.handoffs.lifecycle import OPEN, Priority, Status
 from bot.services.handoffs.queries import SERVICE_GONE, recipients
 from bot.services.handoffs.timers import get_timers
+from bot.services.stats.recording import handoff_created_fields
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -112,6 +113,10 @@ async def create(
         priority=priority, note_enc=crypto.encrypt(app, note) if note else None,
         needs=list(case.needs or []), criteria=stored_search(criteria, case, service),
         sla_stage=0, created_at=now, updated_at=now, group_key=group_key,
+        **handoff_created_fields(created_at=now, zone=app.translator.zone,
+                                 requester_regions=requester.regions,
+                                 case_region=case.region_current,
+                                 service_regions=service.regions, needs=case.needs or []),
     )
     session.add(handoff)
     await session.flush()

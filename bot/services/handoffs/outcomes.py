@@ -34,6 +34,7 @@ from bot.services.handoffs.lifecycle import (
 )
 from bot.services.handoffs.queries import for_actor, worker_by_id
 from bot.services.handoffs.timers import get_timers
+from bot.services.stats.recording import close_on_outcome
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -72,6 +73,7 @@ async def record(app: App, session: AsyncSession, handoff_id: int, actor: Worker
     previous = handoff.outcome
     handoff.outcome = code
     handoff.updated_at = now
+    close_on_outcome(handoff, outcome_code(code), now)
     add_event(session, handoff, at=now, kind="followup", actor=actor, outcome=code,
               previous=previous)
     await audit(session, now, "handoff.outcome", actor, handoff, outcome=code)

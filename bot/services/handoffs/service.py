@@ -53,6 +53,7 @@ from bot.services.handoffs.queries import (
 )
 from bot.services.handoffs.routing import ACTING_ROLES
 from bot.services.handoffs.timers import get_timers
+from bot.services.stats.recording import status_fields
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -218,6 +219,7 @@ async def apply(
         conditions.append(Handoff.owner_id.is_(None))
     if target in ENDED:
         values["ended_at"] = now
+    values.update(status_fields(handoff, target, by_worker=actor is not None, now=now))
     result = await session.execute(
         update(Handoff).where(*conditions).values(**values)
         .execution_options(synchronize_session=False))
