@@ -124,6 +124,8 @@ NOT_SCANNED: dict[str, str] = {
     "handoffs.region": "a code", "handoffs.status": "a code", "handoffs.status_reason": "a code",
     "handoffs.priority": "a code", "handoffs.needs": "codes", "handoffs.outcome": "a code",
     "handoffs.group_key": "a random key",
+    "handoffs.month": "a month", "handoffs.from_region": "a code",
+    "handoffs.service_region": "a code", "handoffs.need": "a code",
     "handoff_events.kind": "a code", "handoff_events.from_status": "a code",
     "handoff_events.to_status": "a code", "handoff_events.reason": "a code",
     "handoff_recipients.role": "a code",
@@ -141,6 +143,15 @@ NOT_SCANNED: dict[str, str] = {
     "practice_tools.organisation": "the author's organisation name (scanned in organisations)",
     "practice_tools.source": "a code",
     "inbox_updates.claimed_by": "a process id", "outbox_messages.record_table": "a table name",
+    # Figures (bot/models/stats.py): months and codes of anonymous counts.
+    **{f"{table}.{column}": "a month or a code of an anonymous count"
+       for table, columns in (
+           ("stats_searches", ("month", "region", "need", "age_band", "hour_band")),
+           ("stats_handoff_months", ("month", "from_region", "region", "priority", "need",
+                                     "state", "reason", "outcome")),
+           ("stats_handoff_times", ("month", "from_region", "region", "priority", "need",
+                                    "measure")))
+       for column in columns},
 }
 
 

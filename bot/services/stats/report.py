@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,9 +19,12 @@ from bot.errors import InvalidInput, NotAllowed
 from bot.i18n import N_, Text
 from bot.models.core import Worker
 from bot.services import audit
-from bot.services.stats import charts, figures, tables
+from bot.services.stats import figures, tables
 from bot.services.stats.periods import Period
 from knowledge.regions import load_regions
+
+if TYPE_CHECKING:
+    from bot.services.stats.charts import Chart
 
 
 class OtherRegion(NotAllowed):
@@ -36,7 +40,7 @@ class Report:
     period: Period
     regions: tuple[str, ...] | None  # None: every region
     summary: str  # HTML
-    charts: list[charts.Chart]
+    charts: list[Chart]
     csv: bytes
     csv_name: str
 
@@ -58,7 +62,9 @@ async def build(session: AsyncSession, worker: Worker, period: Period,
                 regions: tuple[str, ...] | None, *, now: datetime, zone: ZoneInfo,
                 min_cell: int, text: Text) -> Report:
     """Compute the figures, draw the charts (in a worker thread: CPU-bound), write the CSV, and
-    audit the view."""
+    audit the view. matplotlib is imported here, on the first view, not when the bot starts."""
+    from bot.services.stats import charts
+
     result = await figures.compute(session, period, regions, now=now, min_cell=min_cell,
                                    zone=zone)
     images = await asyncio.to_thread(charts.render, result, text)

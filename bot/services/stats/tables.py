@@ -18,6 +18,7 @@ from bot.services.spreadsheet import safe_row
 from bot.services.stats.figures import Figures, Timing
 from bot.services.stats.health import Health
 from bot.services.stats.labels import (
+    HEALTH_LABELS,
     KEY_LABELS,
     col_label,
     duration,
@@ -91,11 +92,11 @@ def summary(figures: Figures, text: Text) -> str:
         now=number(searches[("can_take_now", "count")]),
         free=number(searches[("place_free", "count")])))
     health = figures.health
-    lines.append(text.gettext(
-        N_("Directory: {listings} listings, {verified} verified in the last 30 days, "
-           "{nobody} with no one to receive a handoff, {reports} open error reports"),
-        listings=number(health.listings), verified=number(health.verified_30d),
-        nobody=number(health.no_receiver), reports=number(health.open_reports)))
+    for key in ("announcements", "reached"):  # in the period
+        lines.append(line(text.gettext(HEALTH_LABELS[key]), number(getattr(health, key))))
+    lines += ["", text.gettext(N_("The directory today:"))]
+    for key in ("listings", "verified_30d", "capacity_24h", "no_receiver", "open_reports"):
+        lines.append("• " + line(text.gettext(HEALTH_LABELS[key]), number(getattr(health, key))))
     lines += ["", _legend(figures, text)]
     title = text.gettext(N_("Figures: {period}"), period=period_label(figures.period, text))
     escaped = [html.escape(said, quote=False) for said in lines]
