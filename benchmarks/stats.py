@@ -85,8 +85,11 @@ def handoff_rows(count: int, today: date, seed: int) -> Iterator[tuple[dict, lis
     """Invented handoffs (stats columns set as the services set them) and their events."""
     rng = random.Random(seed)
     months = months_back(today, 36)
-    for i in range(1, count + 1):
-        year, month = months[min(35, int(36 * (rng.random() ** 0.8)))]
+    # Rows are written as they happen, month after month (as a real database fills up), so
+    # that a month's handoffs sit together on disk; more of them in recent months.
+    picks = sorted(min(35, int(36 * (rng.random() ** 0.8))) for _ in range(count))
+    for i, pick_ in enumerate(picks, start=1):
+        year, month = months[pick_]
         day = rng.randint(1, 28)
         created = datetime(year, month, day, rng.randint(0, 23), rng.randint(0, 59),
                            tzinfo=ZONE).astimezone(UTC)
@@ -326,14 +329,12 @@ async def run_backend(backend: str, handoffs: int, searches: int, queries: int) 
         url = f"sqlite+aiosqlite:///{folder / 'stats.db'}"
         database = None
     else:
-        from tests.support.databases import PostgresDatabase
-
-        database = PostgresDatabase(os.environ.get("RELAIS_BENCH_DATABASE_URL",
-                                                   "postgresql://postgres@127.0.0.1:5432/test"))
-        database.name = f"relais_bench_stats_{uuid.uuid4().hex[:6]}"
-        database.url = database.url.rsplit("/", 1)[0] + "/" + database.name
-        await database.create()
-        url = database.url
+        server = os.environ.get("RELAIS_BENCH_DATABASE_URL",
+                                "postgresql://postgres@127.0.0.1:5432/test")
+        database = f"relais_bench_stats_{uuid.uuid4().hex[:6]}"
+        await admin(server, f'CREATE DATABASE "{database}"')
+        url = server.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + (
+            "/" + database)
     try:
         await upgrade(url)
         settings = Settings(database_url=url, bot_token=None, timezone="America/Toronto")
@@ -345,7 +346,16 @@ async def run_backend(backend: str, handoffs: int, searches: int, queries: int) 
         report(backend, await measure(settings, queries, today, now))
     finally:
         if database is not None:
-            await database.drop()
+            await admin(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+async def admin(server: str, statement: str) -> None:
+    """One statement on the server's maintenance database (create or drop ours)."""
+    connection = await asyncpg.connect(server)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
 
 
 def main() -> None:

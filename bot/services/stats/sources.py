@@ -6,7 +6,7 @@ state; by outcome and closing; minutes to acceptance and to first response), not
 cross-product whose number of cells would grow with the data. On PostgreSQL each table is a
 ``GROUPING SETS`` set, so one scan of the period's handoffs gives several of them, and the two
 scans run side by side on two connections; SQLite (no grouping sets) runs one ``GROUP BY`` per
-set. The cost is one index range scan of the period's handoffs, plus the number of distinct
+set, in two lanes too. The cost is one index range scan of the period's handoffs, plus the number of distinct
 cells (a few thousand), whatever the number of handoffs.
 """
 
@@ -118,24 +118,30 @@ def _read(rows: Sequence[Any], how: Any, sets: Mapping[str, tuple[str, ...]],
 
 
 async def _execute_all(session: AsyncSession, queries: Sequence[Any]) -> list[Sequence[Any]]:
-    """Run queries on the session, and on PostgreSQL the first ones side by side on their own
-    connections (the big scans), so that two cores share the work."""
+    """Run queries in two lanes: every other one on a connection of its own, the rest on the
+    session, so that two cores share the scans (PostgreSQL, and SQLite files in WAL mode, read
+    side by side; the figures are read before anything is written in the session)."""
     engine = session.bind
-    if not (isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql") or len(
-            queries) < 2:
+    if not isinstance(engine, AsyncEngine) or len(queries) < 2 or _in_memory(engine):
         return [(await session.execute(query)).all() for query in queries]
 
-    async def apart(query: Any) -> Sequence[Any]:
+    async def apart(batch: Sequence[Any]) -> list[Sequence[Any]]:
         async with engine.connect() as connection:
-            return (await connection.execute(query)).all()
+            return [(await connection.execute(query)).all() for query in batch]
 
-    first = asyncio.ensure_future(apart(queries[0]))
+    theirs = asyncio.ensure_future(apart(queries[0::2]))
     try:
-        rest = [(await session.execute(query)).all() for query in queries[1:]]
+        mine = [(await session.execute(query)).all() for query in queries[1::2]]
     except BaseException:
-        first.cancel()
+        theirs.cancel()
         raise
-    return [await first, *rest]
+    lanes = await theirs
+    return [lanes[i // 2] if i % 2 == 0 else mine[i // 2] for i in range(len(queries))]
+
+
+def _in_memory(engine: AsyncEngine) -> bool:
+    """An in-memory SQLite database is one per connection: no second lane there."""
+    return engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
 
 
 async def read_counts(session: AsyncSession, period: Period,
