@@ -135,9 +135,12 @@ async def console_main(app: App, fresh: bool, register_all: bool) -> int:
     return 0
 
 
-def cmd_try(args: argparse.Namespace) -> int:
+def play_app(database: str | None, command: str, why: str) -> App | int:
+    """The app of a try database for a command that plays (``relais try``, ``relais demo``),
+    or exit status 2 after one line: a bad ``--database``, or ``RELAIS_MODE=production``
+    (``why`` says what the command is for)."""
     try:
-        url = try_database_url(args.database)
+        url = try_database_url(database)
     except ValueError as exc:
         print(f"relais: --database: {exc}", file=sys.stderr)
         return 2
@@ -146,12 +149,19 @@ def cmd_try(args: argparse.Namespace) -> int:
     except ConfigError:
         production = False  # settings_or_exit names the wrong value
     if production:
-        print("relais: `relais try` is refused when RELAIS_MODE=production: it is for local "
-              "trials, on a database of its own", file=sys.stderr)
+        print(f"relais: `{command}` is refused when RELAIS_MODE=production: {why}",
+              file=sys.stderr)
         return 2
     settings = settings_or_exit(database_url=url, bot_token=None, local_key=False)
     setup_logging(logging.WARNING)
-    app = build_app(settings)
+    return build_app(settings)
+
+
+def cmd_try(args: argparse.Namespace) -> int:
+    app = play_app(args.database, "relais try",
+                   "it is for local trials, on a database of its own")
+    if isinstance(app, int):
+        return app
 
     async def main() -> int:
         try:

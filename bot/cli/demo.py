@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
-from bot.app import App, build_app
-from bot.cli.common import run_async, settings_or_exit, setup_logging, shown_url
-from bot.cli.console import open_try_database, try_database_url
-from bot.config import ConfigError, load_settings
+from bot.app import App
+from bot.cli.common import run_async, shown_url
+from bot.cli.console import open_try_database, play_app
 
 MAX_MONTHS = 36
 
@@ -55,26 +53,11 @@ def months_arg(value: str) -> int:
     return months
 
 
-def production(url: str) -> bool:
-    try:
-        return load_settings(database_url=url, bot_token=None).mode == "production"
-    except ConfigError:
-        return False  # settings_or_exit names the wrong value
-
-
 def cmd_activity(args: argparse.Namespace) -> int:
-    try:
-        url = try_database_url(args.database)
-    except ValueError as exc:
-        print(f"relais: --database: {exc}", file=sys.stderr)
-        return 2
-    if production(url):
-        print("relais: `relais demo activity` is refused when RELAIS_MODE=production: invented "
-              "activity only goes into a try database", file=sys.stderr)
-        return 2
-    settings = settings_or_exit(database_url=url, bot_token=None, local_key=False)
-    setup_logging(logging.WARNING)
-    app = build_app(settings)
+    app = play_app(args.database, "relais demo activity",
+                   "invented activity only goes into a try database")
+    if isinstance(app, int):
+        return app
 
     async def main() -> int:
         try:

@@ -11,7 +11,6 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,35 +25,16 @@ from bot.models.core import Organisation, Worker
 from bot.models.handoffs import Handoff, HandoffEvent
 from bot.models.stats import SearchCount
 from bot.services.stats import demo_stories as stories
+from tests.core import test_safety_cli as cli_tests
 from tests.core.test_safety_cli import call, kind, one_line, snapshot
-from tests.support.databases import PG_ENV, PostgresDatabase, run_in_thread
+
+# Shared fixtures: no RELAIS_* setting from outside (autouse), and a database with no table.
+clean_env = cli_tests.clean_env
+new_db_url = cli_tests.new_db_url
 
 ZONE = ZoneInfo("America/Toronto")
 ADDED = re.compile(r"added (\d+) invented handoffs \((\d+) cases, (\d+) fictive workers\) "
                    r"and (\d+) searches over the last (\d+) months")
-
-
-@pytest.fixture(autouse=True)
-def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No RELAIS_* setting from the outside, and a working folder of our own."""
-    for name in list(os.environ):
-        if name.startswith("RELAIS_") and not name.startswith("RELAIS_TEST_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-
-
-@pytest.fixture
-def new_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
-    """A database with no table at all (a SQLite file that does not exist yet)."""
-    if backend == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'new.db'}"
-        return
-    database = PostgresDatabase(os.environ[PG_ENV])
-    run_in_thread(database.create)
-    try:
-        yield database.url
-    finally:
-        run_in_thread(database.drop)
 
 
 def rows(url: str, statement):  # type: ignore[no-untyped-def]
