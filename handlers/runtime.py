@@ -138,6 +138,7 @@ async def run_polling(app: App) -> None:
     """Long polling: one process only (Telegram refuses two pollers on one token)."""
     from handlers.ops.health import start_ops
 
+    stop = stop_on_signals()  # first: a SIGTERM during start-up still stops cleanly
     bot = build_bot(app)
     ops = await start_ops(app, bot)  # /healthz answers during migrations; /readyz after them
     try:
@@ -146,7 +147,6 @@ async def run_polling(app: App) -> None:
         await bot.delete_webhook(drop_pending_updates=False)
         intake = Intake(app, dispatcher, bot)
         freeze_heap()
-        stop = stop_on_signals()
         ops.stopping_on(stop)
         poller = asyncio.create_task(
             poll(intake, dispatcher.resolve_used_update_types()), name="polling")
@@ -169,6 +169,7 @@ async def run_webhook(app: App) -> None:
     from handlers.ops.health import start_ops
     from handlers.webhook import build_web_app
 
+    stop = stop_on_signals()  # first: /readyz may answer before the site is up
     bot = build_bot(app)
     ops = await start_ops(app, bot)  # /healthz answers during migrations; /readyz after them
     runner: web.AppRunner | None = None
@@ -184,7 +185,6 @@ async def run_webhook(app: App) -> None:
         log.info("webhook server listening on %s:%s", app.settings.webhook_host,
                  app.settings.webhook_port)
         freeze_heap()
-        stop = stop_on_signals()
         ops.stopping_on(stop)
         open_site = [site]
 
