@@ -3,9 +3,12 @@
 Seeds a database of its own with invented data over three years and the 17 regions: handoffs
 with their history (``handoff_events``), their cases, and search counts made from individual
 search events (each counted in its cells, as ``record_search`` does). Then answers random
-``/stats`` requests (period: this month, last month, last 12 months, a calendar year; scope:
-every region, one region, three regions) exactly as the chat does: ``figures.compute``, the
-summary, ``charts.render`` and the CSV, and prints p50/p95/max with the share of each step.
+``/stats`` requests (period: this month, last month, last 12 months, this year or last year;
+scope: every region, one region, a collaboration table's regions) exactly as the chat does: ``figures.compute``, the
+summary, ``charts.render`` and the CSV, and prints p50/p95/max with the share of each step:
+first with nothing kept (every month counted: a scope's first view on a new install), then
+after the warming job kept every scope's months, with a few handoffs of three months changing
+before each view (as in a live network); and how long the warming job's rounds take.
 
     .venv/bin/python benchmarks/stats.py                       # SQLite, 100,000 handoffs
     .venv/bin/python benchmarks/stats.py --backend postgresql  # 1,000,000 handoffs, 5,000,000 searches
@@ -33,16 +36,18 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import asyncpg
-from sqlalchemy import insert
+from sqlalchemy import delete, insert, select, update
 
 from bot.app import build_app
 from bot.config import Settings
 from bot.db.migrate import upgrade
 from bot.models.cases import Case
 from bot.models.handoffs import Handoff, HandoffEvent
-from bot.models.stats import SearchCount
+from bot.models.stats import LiveMonthCount, SearchCount, SearchNeedCount
 from bot.services.stats import charts, figures, tables
 from bot.services.stats.periods import period_for
+from bot.services.stats.recording import NEED_CELL, need_cell
+from bot.services.stats.warming import MONTHS, warm
 
 ZONE = ZoneInfo("America/Toronto")
 REGIONS = [f"{n:02d}" for n in range(1, 18)]
@@ -162,6 +167,9 @@ HANDOFF_COLUMNS = ("id", "case_id", "service_name", "region", "status", "status_
 EVENT_COLUMNS = ("handoff_id", "at", "kind", "from_status", "to_status", "reason", "details")
 SEARCH_COLUMNS = ("month", "region", "need", "age_band", "hour_band", "can_take_now",
                   "place_free", "count")
+NEED_COLUMNS = (*NEED_CELL, "count")
+#: Coordinators' scopes: each a collaboration table's regions (fixed, as in the directory).
+TABLES = [("03", "12"), ("06", "13", "15"), ("05", "16"), ("08", "10", "09"), ("04", "17")]
 
 
 def case_row(case_id: int, created: datetime) -> dict:
@@ -192,7 +200,11 @@ async def seed(settings: Settings, handoffs: int, searches: int, today: date) ->
     started = time.perf_counter()
     cells = search_cells(searches, today, seed=13)
     rows = [dict(zip(SEARCH_COLUMNS, (*key, n), strict=True)) for key, n in cells.items()]
-    await writer.searches(rows)
+    needs: Counter = Counter()
+    for key, n in cells.items():
+        needs[need_cell(key)] += n
+    await writer.searches(rows, [dict(zip(NEED_COLUMNS, (*key, n), strict=True))
+                                 for key, n in needs.items()])
     timings["searches"] = time.perf_counter() - started
     timings["search_cells"] = len(rows)
     await writer.close()
@@ -221,11 +233,15 @@ class PgWriter:
         await self.connection.copy_records_to_table(
             "handoff_events", records=records(events, EVENT_COLUMNS), columns=EVENT_COLUMNS)
 
-    async def searches(self, rows: list[dict]) -> None:
+    async def searches(self, rows: list[dict], needs: list[dict]) -> None:
         await self.connection.copy_records_to_table(
             "stats_searches", records=[tuple(r[c] for c in SEARCH_COLUMNS) for r in rows],
             columns=SEARCH_COLUMNS)
-        for table in ("cases", "handoffs", "handoff_events", "stats_searches"):
+        await self.connection.copy_records_to_table(
+            "stats_search_needs", records=[tuple(r[c] for c in NEED_COLUMNS) for r in needs],
+            columns=NEED_COLUMNS)
+        for table in ("cases", "handoffs", "handoff_events", "stats_searches",
+                      "stats_search_needs"):
             await self.connection.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT max(id) FROM {table}))")
@@ -255,10 +271,12 @@ class SqliteWriter:
             if events:
                 await connection.execute(insert(HandoffEvent), events)
 
-    async def searches(self, rows: list[dict]) -> None:
+    async def searches(self, rows: list[dict], needs: list[dict]) -> None:
         async with self.engine.begin() as connection:
             for start in range(0, len(rows), 20_000):
                 await connection.execute(insert(SearchCount), rows[start:start + 20_000])
+            for start in range(0, len(needs), 20_000):
+                await connection.execute(insert(SearchNeedCount), needs[start:start + 20_000])
             await connection.exec_driver_sql("ANALYZE")
 
     async def close(self) -> None:
@@ -266,30 +284,42 @@ class SqliteWriter:
 
 
 def requests(count: int, today: date, seed: int) -> list[tuple[str, tuple[str, ...] | None]]:
-    """Random ``/stats`` requests: a period choice and a region scope."""
+    """Random ``/stats`` requests: a period the chat offers (this month, last month, the last
+    12 months, this year, last year) and a region scope."""
     rng = random.Random(seed)
-    choices = ["month", "last-month", "12m", f"year:{today.year}", f"year:{today.year - 1}",
-               f"year:{today.year - 2}"]
+    choices = ["month", "last-month", "12m", f"year:{today.year}", f"year:{today.year - 1}"]
     out = []
     for _ in range(count):
-        scope = rng.choice([None, None, (rng.choice(REGIONS),),
-                            tuple(rng.sample(REGIONS, 3)), ("06",)])
+        scope = rng.choice([None, None, (rng.choice(REGIONS),), rng.choice(TABLES), ("06",)])
         out.append((rng.choice(choices), scope))
     return out
 
 
-async def measure(settings: Settings, count: int, today: date, now: datetime
-                  ) -> dict[str, list[float]]:
-    """Answer ``count`` requests as the chat does; seconds per step of each."""
+async def measure(settings: Settings, count: int, today: date, now: datetime, *, seed: int = 7,
+                  kept: bool) -> dict[str, list[float]]:
+    """Answer ``count`` requests as the chat does; seconds per step of each. ``kept``: months
+    counted are kept (committed with the view, as ``/stats`` does) and, before each view, a few
+    handoffs of this month, last month and one other month of the year change, as in a live
+    network; else nothing is kept and every month is counted (a scope's first view)."""
     app = build_app(settings)
     text = app.translator.text("fr")
+    rng = random.Random(seed)
+    year = [f"{y:04d}-{m:02d}" for y, m in months_back(today, 12)]
     steps: dict[str, list[float]] = {"figures": [], "charts": [], "summary+csv": [], "total": []}
     try:
-        for choice, scope in requests(count, today, seed=7):
+        for choice, scope in requests(count, today, seed=seed):
+            async with app.sessionmaker() as session:
+                if kept:
+                    for month in {year[-1], year[-2], rng.choice(year[:-2])}:
+                        await touch(session, month)
+                else:
+                    await session.execute(delete(LiveMonthCount))
+                await session.commit()
             start = time.perf_counter()
             async with app.sessionmaker() as session:
                 data = await figures.compute(session, period_for(choice, today), scope, now=now,
-                                             min_cell=settings.min_cell, zone=ZONE)
+                                             min_cell=settings.min_cell, zone=ZONE, keep=kept)
+                await session.commit()
             computed = time.perf_counter()
             tables.summary(data, text)
             tables.to_csv(data, text)
@@ -304,6 +334,27 @@ async def measure(settings: Settings, count: int, today: date, now: datetime
     finally:
         await app.close()
     return steps
+
+
+async def warm_all(settings: Settings, now: datetime, label: str) -> None:
+    """The background job's round over every scope (all, each region, each table's regions)."""
+    app = build_app(settings)
+    try:
+        scopes = [None, *[(code,) for code in REGIONS], *TABLES]
+        started = time.perf_counter()
+        await warm(app.sessionmaker, now=now, zone=ZONE, scopes_to_warm=scopes)
+        print(f"\nwarming job, {label}: {len(scopes)} scopes x {MONTHS} months in "
+              f"{time.perf_counter() - started:.1f} s")
+    finally:
+        await app.close()
+
+
+async def touch(session, month: str) -> None:  # type: ignore[no-untyped-def]
+    """Five handoffs of ``month`` change (their versions rise, as at any update)."""
+    some = select(Handoff.id).where(Handoff.month == month).limit(5).scalar_subquery()
+    await session.execute(update(Handoff).where(Handoff.id.in_(some))
+                          .values(sla_stage=Handoff.sla_stage)
+                          .execution_options(synchronize_session=False))
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -342,8 +393,13 @@ async def run_backend(backend: str, handoffs: int, searches: int, queries: int) 
         print(f"\n{backend}: {handoffs:,} handoffs with their history, {searches:,} searches "
               f"({int(timings['search_cells']):,} search cells); seeded in "
               f"{timings['handoffs']:.0f} s + {timings['searches']:.0f} s")
-        await measure(settings, 3, today, now)  # warm-up: imports, fonts, caches
-        report(backend, await measure(settings, queries, today, now))
+        await measure(settings, 3, today, now, kept=False)  # warm-up: imports, fonts
+        report(f"{backend}, first views (every month counted)",
+               await measure(settings, queries, today, now, seed=7, kept=False))
+        await warm_all(settings, now, "first round, every month counted")
+        report(f"{backend}, later views (months kept; 3 months changed before each)",
+               await measure(settings, queries, today, now, seed=7, kept=True))
+        await warm_all(settings, now, "next round, changed months counted")
     finally:
         if database is not None:
             await admin(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

@@ -39,6 +39,7 @@ BACKGROUND_MODULES: tuple[str, ...] = (
     "bot.jobs.broadcasts",
     "bot.services.retention",
     "bot.jobs.outbox",
+    "bot.jobs.stats",
 )
 
 

@@ -142,7 +142,8 @@ async def _figures_output(settings: Settings, period: Period, regions: tuple[str
             return 1
         async with make_sessionmaker(engine)() as session:
             figures = await compute(session, period, regions, now=datetime.now(UTC),
-                                    min_cell=settings.min_cell, zone=settings.zone)
+                                    min_cell=settings.min_cell, zone=settings.zone,
+                                    keep=False)
     finally:
         await engine.dispose()
     text = Translator(settings.locales_dir, settings.default_language, settings.zone).text(

@@ -17,6 +17,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    literal_column,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -30,6 +32,7 @@ class Handoff(Base):
     __table_args__ = (
         Index("ix_handoffs_month_service_region", "month", "service_region"),
         Index("ix_handoffs_month_from_region", "month", "from_region"),
+        Index("ix_handoffs_month_version", "month", "version"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -70,6 +73,11 @@ class Handoff(Base):
     response_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
     accept_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
     closed_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Raised by every UPDATE (ORM flush or ``update(Handoff)``): a month's count of handoffs
+    # and sum of versions change whenever one of its handoffs does, which tells the figures'
+    # monthly rollups (``stats_live_months``) when to count that month again.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"),
+                                         onupdate=literal_column("version") + 1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -11,7 +11,7 @@ Unknown regions and categories are stored as "" so that the unique keys hold.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base
@@ -36,6 +36,43 @@ class SearchCount(Base):
     can_take_now: Mapped[bool] = mapped_column(Boolean)
     place_free: Mapped[bool] = mapped_column(Boolean)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SearchNeedCount(Base):
+    """How many searches fell in one cell of the unmet-need map: ``stats_searches`` without its
+    age and hour bands, counted beside it, so that a year of figures reads a few thousand
+    cells rather than every band's."""
+
+    __tablename__ = "stats_search_needs"
+    __table_args__ = (
+        UniqueConstraint("month", "region", "need", "can_take_now", "place_free",
+                         name="uq_stats_search_needs_cell"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    region: Mapped[str] = mapped_column(String(4))
+    need: Mapped[str] = mapped_column(String(64))
+    can_take_now: Mapped[bool] = mapped_column(Boolean)
+    place_free: Mapped[bool] = mapped_column(Boolean)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LiveMonthCount(Base):
+    """One month's live handoffs counted for one scope of regions ("*" for all, else the
+    regions' codes joined by ","), as JSON of marginal counts (codes and numbers only). It
+    holds while the month's number of handoffs and sum of versions are still ``handoffs`` and
+    ``versions``: any new, changed or purged handoff of that month changes one of them."""
+
+    __tablename__ = "stats_live_months"
+    __table_args__ = (UniqueConstraint("month", "scope", name="uq_stats_live_months_cell"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    scope: Mapped[str] = mapped_column(String(80))
+    handoffs: Mapped[int] = mapped_column(Integer)
+    versions: Mapped[int] = mapped_column(BigInteger)
+    counts: Mapped[str] = mapped_column(Text)
 
 
 class HandoffMonthCount(Base):

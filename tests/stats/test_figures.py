@@ -14,7 +14,7 @@ from bot.errors import NotAllowed
 from bot.models.cases import Case
 from bot.models.core import Organisation, Worker
 from bot.models.handoffs import Handoff
-from bot.models.stats import HandoffMonthCount, HandoffTimeCount, SearchCount
+from bot.models.stats import HandoffMonthCount, HandoffTimeCount
 from bot.services.stats.figures import (
     Figures,
     compute,
@@ -24,6 +24,7 @@ from bot.services.stats.figures import (
     timing_of,
 )
 from bot.services.stats.periods import period_range
+from bot.services.stats.recording import add_searches
 from bot.services.stats.states import STATES
 from bot.services.stats.suppression import TOTAL, Count, Table
 from tests.stats.test_suppression import determined_cells
@@ -113,10 +114,8 @@ async def add_crafted(app) -> None:  # type: ignore[no-untyped-def]
         session.add(HandoffTimeCount(month="2026-01", from_region="06", region="06",
                                      priority="routine", need="", measure="accept", minutes=120,
                                      count=5))
-        for region, need, now, free, count in SEARCHES:
-            session.add(SearchCount(month="2026-02", region=region, need=need, age_band="14-15",
-                                    hour_band="evening", can_take_now=now, place_free=free,
-                                    count=count))
+        await add_searches(session, {("2026-02", region, need, "14-15", "evening", now, free):
+                                     count for region, need, now, free, count in SEARCHES})
         await session.commit()
 
 

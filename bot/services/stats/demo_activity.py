@@ -22,13 +22,11 @@ from bot.models.cases import Case, CaseParticipant, CaseStatus, ParticipantRole
 from bot.models.core import Role, Sector, Worker
 from bot.models.directory import DirectoryService, ServiceCategory, ServiceRegion
 from bot.models.handoffs import Handoff, HandoffEvent, HandoffRecipient
-from bot.models.stats import SearchCount
 from bot.services import audit, demo
 from bot.services.cases import ALPHABET, CODE_HEAD, CODE_TAIL, age_band_for
 from bot.services.organisations import get_or_create_organisation
 from bot.services.stats import demo_stories as stories
-from bot.services.stats.recording import SEARCH_CELL
-from bot.services.stats.upsert import add_counts
+from bot.services.stats.recording import add_searches
 from knowledge.regions import load_regions
 
 #: Telegram-like ids of the fictive workers: above the console's local users (< 10^9).
@@ -90,8 +88,7 @@ async def add_activity(session: AsyncSession, *, now: datetime, zone: ZoneInfo, 
     searches = 0
     for window in windows:
         count = round(SEARCHES_PER_MONTH * window.share * rng.uniform(0.85, 1.15))
-        await add_counts(session, SearchCount, SEARCH_CELL,
-                         stories.search_cells(rng, window, count))
+        await add_searches(session, stories.search_cells(rng, window, count))
         searches += count
     added = Added(new_workers, len(pairs), len(pairs), searches, months)
     await audit.record(session, at=now, action="demo.activity_added", handoffs=added.handoffs,

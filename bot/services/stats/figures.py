@@ -244,11 +244,12 @@ def _search_tables(cells: Counter[tuple[str, str, bool, bool]], regions: Sequenc
 
 
 async def compute(session: AsyncSession, period: Period, regions: Sequence[str] | None, *,
-                  now: datetime, min_cell: int, zone: ZoneInfo) -> Figures:
+                  now: datetime, min_cell: int, zone: ZoneInfo, keep: bool = True) -> Figures:
     """The figures of ``period`` for ``regions`` (None: every region), suppressed with
-    ``min_cell``; directory health as of ``now``."""
+    ``min_cell``; directory health as of ``now``. ``keep``: store the months counted afresh
+    in the session's transaction (False for a reader that must not write)."""
     scope = None if regions is None else tuple(sorted(set(regions)))
-    counts = await read_counts(session, period, scope)
+    counts = await read_counts(session, period, scope, keep=keep)
     tables = _handoff_tables(counts, period, scope, min_cell)
     searches = _search_tables(counts.searches, scope, min_cell)
     accept: Counter[int] = Counter()

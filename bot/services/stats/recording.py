@@ -10,7 +10,8 @@ place was free): never its words, never who searched.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 
 from bot.models.handoffs import Handoff
-from bot.models.stats import SearchCount
+from bot.models.stats import SearchCount, SearchNeedCount
 from bot.services.handoffs.lifecycle import Status
 from bot.services.stats.upsert import add_counts
 
@@ -39,6 +40,8 @@ CLOSING = frozenset({Status.REJECTED, Status.CANCELLED, Status.COMPLETED, Status
 ANSWERS = frozenset({Status.ACCEPTED, Status.REJECTED})
 SEARCH_CELL = ("month", "region", "need", "age_band", "hour_band", "can_take_now",
                "place_free")
+#: The unmet-need map's cell: :data:`SEARCH_CELL` without the age and hour bands.
+NEED_CELL = ("month", "region", "need", "can_take_now", "place_free")
 
 
 # ---- pure computations ---------------------------------------------------------------------
@@ -137,6 +140,23 @@ def search_cells(criteria: Criteria, outcome: SearchOutcome, *, now: datetime,
 async def record_search(session: AsyncSession, criteria: Criteria, outcome: SearchOutcome, *,
                         now: datetime, zone: ZoneInfo) -> None:
     """Count one search (a question's first answer) in ``stats_searches``, in the caller's
-    transaction: one upsert adding 1 to each of its cells."""
-    cells = search_cells(criteria, outcome, now=now, zone=zone)
-    await add_counts(session, SearchCount, SEARCH_CELL, dict.fromkeys(cells, 1))
+    transaction: one upsert adding 1 to each of its cells, and one to its cells of the
+    unmet-need map (``stats_search_needs``)."""
+    await add_searches(session, dict.fromkeys(search_cells(criteria, outcome, now=now,
+                                                           zone=zone), 1))
+
+
+async def add_searches(session: AsyncSession, cells: Mapping[tuple[Any, ...], int]) -> None:
+    """Add searches (:data:`SEARCH_CELL` key -> number) to ``stats_searches`` and to the
+    unmet-need map, in the caller's transaction."""
+    needs: Counter[tuple[Any, ...]] = Counter()
+    for cell, number in cells.items():
+        needs[need_cell(cell)] += number
+    await add_counts(session, SearchCount, SEARCH_CELL, cells)
+    await add_counts(session, SearchNeedCount, NEED_CELL, needs)
+
+
+def need_cell(cell: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A :data:`SEARCH_CELL` key as the unmet-need map's :data:`NEED_CELL` key."""
+    month, region, need, _age, _hour, takes, free = cell
+    return (month, region, need, takes, free)
