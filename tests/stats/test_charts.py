@@ -11,13 +11,16 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text as TextArtist
 from PIL import Image
 
 from bot.i18n import Translator
-from bot.services.stats import charts
+from bot.services.stats import charts, charts_style
 from bot.services.stats.figures import Figures, Timing
 from bot.services.stats.health import Health
 from bot.services.stats.periods import period_label, period_range
@@ -291,3 +294,86 @@ def test_importing_the_charts_creates_nothing_and_never_loads_pyplot() -> None:
                             text=True, check=True)
     assert result.stdout.split() == ["False", "4"]
 
+
+
+def drawn(figure):
+    """A built chart laid out and drawn as it is sent; its renderer, to measure what is on it."""
+    charts_style.to_png(figure)
+    return figure.canvas.get_renderer()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_grid_counts_are_written_in_their_own_cells(translator: Translator, lang: str) -> None:
+    figure = dict((name, chart) for name, _title, chart in charts.build(
+        make_figures(), translator.text(lang)))["unmet-need.png"]
+    renderer = drawn(figure)
+    axes = figure.axes[0]
+    needs = [label.get_text().replace("\n", " ") for label in axes.get_yticklabels()]
+    row = {need: needs.index(load_taxonomy().label(need, lang)) for need in (SHELTER, DPJ, MENTAL)}
+    cells = {"25": (0, row[SHELTER]), "8": (1, row[SHELTER]), "6": (1, row[DPJ]),
+             "< 5": (0, row[MENTAL])}
+    ticks = {id(label) for label in axes.get_xticklabels() + axes.get_yticklabels()}
+    written = {item.get_text(): item for item in figure.findobj(TextArtist)
+               if item.get_text() in cells and id(item) not in ticks}
+    assert set(written) == set(cells)
+    for words, (col, line) in cells.items():
+        (left, bottom), (right, top) = axes.transData.transform(
+            [(col - 0.5, line + 0.5), (col + 0.5, line - 0.5)])
+        box = written[words].get_window_extent(renderer)
+        assert left < box.x0 < box.x1 < right and bottom < box.y0 < box.y1 < top, words
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_nothing_overlaps_or_is_cut_off(translator: Translator, lang: str) -> None:
+    """The title, the legend and the notes stand clear of the plot, its ticks and labels, and
+    every text is inside the image."""
+    for name, _title, figure in charts.build(make_figures(), translator.text(lang)):
+        renderer = drawn(figure)
+        edge = figure.bbox.padded(1)
+        axes = figure.axes[0]
+        plot = axes.get_tightbbox(renderer)
+        assert edge.x0 <= plot.x0 and plot.x1 <= edge.x1, name
+        assert edge.y0 <= plot.y0 and plot.y1 <= edge.y1, name
+        outside = [*figure.texts, *figure.legends]
+        for item in outside:
+            box = item.get_window_extent(renderer)
+            assert edge.x0 <= box.x0 and box.x1 <= edge.x1, (name, item)
+            assert edge.y0 <= box.y0 and box.y1 <= edge.y1, (name, item)
+            assert not box.overlaps(plot), (name, item)
+        boxes = [item.get_window_extent(renderer) for item in outside]
+        assert not any(one.overlaps(two) for index, one in enumerate(boxes)
+                       for two in boxes[index + 1:]), name
+
+
+def test_texts_are_drawn_as_matplotlib_draws_them() -> None:
+    """Texts copied from their first drawing land where matplotlib would draw them, alike."""
+    figure = Figure(figsize=(5, 2.5), dpi=charts_style.DPI)
+    figure.patch.set_facecolor("#00204C")
+    figure.text(0.05, 0.8, "Montérégie → Laval  1\u00a0234", fontsize=13, color="white")
+    figure.text(0.05, 0.55, "Besoins non comblés :\nrecherches", fontsize=17, fontweight="bold")
+    figure.text(0.6, 0.4, "Gaspésie–Îles-de-la-Madeleine", fontsize=13, rotation=50,
+                ha="right", rotation_mode="anchor")
+    figure.text(0.9, 0.1, "Délai (heures)", fontsize=14, rotation=90, color="#555555")
+
+    def pixels(canvas) -> np.ndarray:
+        canvas.draw()
+        return np.asarray(canvas.buffer_rgba())[..., :3].astype(int)
+
+    plain = pixels(FigureCanvasAgg(figure))
+    first, again = pixels(charts_style.Canvas(figure)), pixels(figure.canvas)
+    assert (first == again).all()
+    assert np.abs(first - plain).mean() < 1.0
+
+    def ink(image: np.ndarray) -> list[int]:
+        rows = np.flatnonzero((np.abs(image - image[0, 0]).sum(axis=2) > 60).any(axis=1))
+        cols = np.flatnonzero((np.abs(image - image[0, 0]).sum(axis=2) > 60).any(axis=0))
+        return [rows[0], rows[-1], cols[0], cols[-1]]
+
+    assert np.abs(np.subtract(ink(first), ink(plain))).max() <= 1
+
+
+def test_kept_texts_take_a_bounded_memory() -> None:
+    stamps = charts_style.Stamps(budget=1000)
+    for key in "abc":
+        stamps.put(key, (np.zeros((10, 10, 4), np.uint8), 0, 0))  # 400 bytes each
+    assert stamps.size <= 1000 and stamps.get("a") is None and stamps.get("c") is not None

@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from bot.i18n import N_, Text
 from bot.services.stats import charts_style as style
@@ -43,6 +45,8 @@ MAX_LABELLED_MONTHS = 13
 MAX_WRITTEN_TIMES = 6
 #: Past three hours, the time chart counts in hours.
 HOURS_FROM = 180
+#: A month's bar, in months.
+BAR_WIDTH = 0.72
 
 
 @dataclass(frozen=True)
@@ -108,9 +112,10 @@ def by_month_chart(figures: Figures, text: Text, title: str, subtitle: str) -> F
     for state in states:
         heights = [bar.segments.get(state, 0) for bar in bars]
         stack(axes, heights, bottoms, label=text.gettext(STATE_LABELS[state]),
-              color=style.STATE_COLOURS[state], edgecolor="white")
+              facecolor=style.STATE_COLOURS[state], edgecolor="white")
     stack(axes, [bar.hidden for bar in bars], bottoms, label=text.gettext(HIDDEN_SEGMENT),
-          color=style.HIDDEN_COLOUR, edgecolor=style.HIDDEN_EDGE, hatch=style.HIDDEN_HATCH)
+          facecolor=style.HIDDEN_COLOUR, edgecolor=style.HIDDEN_EDGE, hatch=style.HIDDEN_HATCH)
+    fit_bars(axes)
     tops = [sum(bar.segments.values()) + bar.hidden for bar in bars]
     if len(bars) <= MAX_LABELLED_MONTHS:
         for place, bar, top in zip(places, bars, tops, strict=True):
@@ -125,18 +130,34 @@ def by_month_chart(figures: Figures, text: Text, title: str, subtitle: str) -> F
     axes.spines[["top", "right"]].set_visible(False)
     style.titles(figure, axes, title, subtitle)
     if axes.get_legend_handles_labels()[0]:  # nothing labelled: no empty legend
-        figure.legend(loc="outside lower center", ncols=2, fontsize=style.TICK, frameon=False)
+        figure.legend(loc="lower center", ncols=2, fontsize=style.TICK, frameon=False)
     return figure
 
 
-def stack(axes: Axes, heights: list[int], bottoms: list[int], **look: str) -> None:
-    """One layer of the stacked bars (only its non-empty segments); ``bottoms`` rise by it."""
-    places = [place for place, height in enumerate(heights) if height]
-    if places:
-        axes.bar(places, [heights[place] for place in places], width=0.72, linewidth=0.6,
-                 bottom=[bottoms[place] for place in places], **look)
-    for place in places:
-        bottoms[place] += heights[place]
+def stack(axes: Axes, heights: list[int], bottoms: list[int], label: str, **look: str) -> None:
+    """One layer of the stacked bars (only its non-empty segments); ``bottoms`` rise by it.
+
+    The bars are what ``Axes.bar`` makes, but added as plain artists: ``bar`` fits the view to
+    each bar in turn, half the chart's building time; :func:`fit_bars` fits it once."""
+    bars = [Rectangle((place - BAR_WIDTH / 2, bottoms[place]), BAR_WIDTH, height, linewidth=0.6,
+                      label="_nolegend_", **look)
+            for place, height in enumerate(heights) if height]
+    for bar in bars:
+        axes.add_artist(bar)
+    if bars:
+        axes.add_container(BarContainer(bars, label=label))  # its legend entry, as ``bar``'s
+    for place, height in enumerate(heights):
+        bottoms[place] += height
+
+
+def fit_bars(axes: Axes) -> None:
+    """The view fitted to every bar at once, as ``Axes.bar`` leaves it."""
+    corners = [corner for bar in axes.patches
+               for corner in ((bar.get_x(), bar.get_y()),
+                              (bar.get_x() + bar.get_width(), bar.get_y() + bar.get_height()))]
+    if corners:
+        axes.update_datalim(corners)
+        axes.autoscale_view()
 
 
 def times_chart(figures: Figures, text: Text, title: str, subtitle: str) -> Figure | None:
@@ -177,7 +198,7 @@ def times_chart(figures: Figures, text: Text, title: str, subtitle: str) -> Figu
             N_("A month without a point had fewer than {n} accepted handoffs: not shown."),
             n=text.number(figures.min_cell)), 90), fontsize=style.NOTE, color=style.MUTED)
     if axes.get_legend_handles_labels()[0]:  # nothing labelled: no empty legend
-        figure.legend(loc="outside lower center", ncols=2, fontsize=style.TICK, frameon=False)
+        figure.legend(loc="lower center", ncols=2, fontsize=style.TICK, frameon=False)
     return figure
 
 
