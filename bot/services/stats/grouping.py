@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 
@@ -45,16 +45,27 @@ def read_rows(rows: Sequence[Any], how: Any, sets: Mapping[str, tuple[str, ...]]
             number or 0)
 
 
+#: PostgreSQL memory for the figures' grouping (per lane, for the transaction): with the
+#: default 4 MB, GROUPING SETS over a few months of handoffs sorted on disk, four times slower
+#: than hashing in memory.
+WORK_MEM = "SET LOCAL work_mem = '64MB'"
+
+
 async def execute_all(session: AsyncSession, queries: Sequence[Any]) -> list[Sequence[Any]]:
     """Run queries in two lanes: every other one on a connection of its own, the rest on the
     session, so that two cores share the scans (PostgreSQL, and SQLite files in WAL mode, read
     side by side; the figures are read before anything is written in the session)."""
     engine = session.bind
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres and queries:
+        await session.execute(text(WORK_MEM))
     if not isinstance(engine, AsyncEngine) or len(queries) < 2 or in_memory(engine):
         return [(await session.execute(query)).all() for query in queries]
 
     async def apart(batch: Sequence[Any]) -> list[Sequence[Any]]:
         async with engine.connect() as connection:
+            if postgres:
+                await connection.execute(text(WORK_MEM))
             return [(await connection.execute(query)).all() for query in batch]
 
     theirs = asyncio.ensure_future(apart(queries[0::2]))

@@ -1,0 +1,103 @@
+"""SQLite through aiosqlite, one trip to its thread per statement.
+
+SQLAlchemy's aiosqlite adapter runs a statement as four trips to aiosqlite's worker thread
+(open a cursor, execute, fetch the rows, close the cursor), and each trip wakes the thread and
+then the event loop. On a short update (five statements and a commit) those wake-ups cost more
+than SQLite itself. This adapter does the four steps in one function run on that thread; the
+statements, their order, transactions and errors are the same. Server-side cursors (streamed
+results) keep SQLAlchemy's own path.
+
+:func:`dialect_url` names this dialect in a ``sqlite+aiosqlite`` URL; :func:`register` makes it
+known to SQLAlchemy (``bot.db.engine.make_engine`` does both).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import deque
+from typing import Any
+
+from sqlalchemy.dialects import registry
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+    SQLiteDialect_aiosqlite,
+)
+from sqlalchemy.engine import URL, make_url
+
+DRIVER = "aiosqlite_onetrip"
+
+
+def run_statement(connection: sqlite3.Connection, operation: str, parameters: Any
+                  ) -> tuple[Any, list[Any] | None, int, int]:
+    """On aiosqlite's thread: execute, fetch every row, close (description, rows, last row
+    id, row count)."""
+    cursor = connection.cursor()
+    try:
+        if parameters is None:
+            cursor.execute(operation)
+        else:
+            cursor.execute(operation, parameters)
+        if cursor.description:
+            return cursor.description, cursor.fetchall(), -1, -1
+        return None, None, cursor.lastrowid, cursor.rowcount
+    finally:
+        cursor.close()
+
+
+class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+    """SQLAlchemy's aiosqlite cursor, its ``execute`` in one trip."""
+
+    __slots__ = ()
+
+    def execute(self, operation: Any, parameters: Any = None) -> Any:
+        try:
+            description, rows, lastrowid, rowcount = self.await_(self._connection._execute(
+                run_statement, self._connection._conn, operation, parameters))
+            self.description = description
+            self.lastrowid, self.rowcount = lastrowid, rowcount
+            if rows is not None:
+                self._rows = deque(rows)
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+
+class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    __slots__ = ()
+
+    def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
+        if server_side:
+            return super().cursor(server_side=True)
+        return OneTripCursor(self)
+
+
+class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
+        adapted = super().connect(*arg, **kw)
+        if type(adapted) is AsyncAdapt_aiosqlite_connection:
+            return OneTripConnection(self, adapted._connection)
+        return adapted
+
+
+class OneTripDialect(SQLiteDialect_aiosqlite):
+    """The aiosqlite dialect with :class:`OneTripCursor` cursors."""
+
+    supports_statement_cache = True
+
+    @classmethod
+    def import_dbapi(cls) -> AsyncAdapt_aiosqlite_dbapi:
+        return OneTripDBAPI(__import__("aiosqlite"), __import__("sqlite3"))
+
+
+def register() -> None:
+    """Make ``sqlite+aiosqlite_onetrip`` known to SQLAlchemy (idempotent)."""
+    registry.register(f"sqlite.{DRIVER}", __name__, OneTripDialect.__name__)
+
+
+def dialect_url(url: str) -> URL:
+    """``url`` with this dialect when it names aiosqlite (others as they are)."""
+    parsed = make_url(url)
+    if parsed.drivername == "sqlite+aiosqlite":
+        return parsed.set(drivername=f"sqlite+{DRIVER}")
+    return parsed

@@ -1,0 +1,80 @@
+"""SQLite statements make one trip to aiosqlite's thread (``bot.db.sqlite_driver``), with the
+same results, row counts, new ids and errors as SQLAlchemy's own aiosqlite adapter."""
+
+from __future__ import annotations
+
+import aiosqlite
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from bot.db.engine import make_engine
+from bot.db.sqlite_driver import OneTripDialect
+
+
+@pytest.fixture
+async def engine(tmp_path):  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'trip.db'}")
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def trips(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    """The functions sent to aiosqlite's thread, by name."""
+    sent: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counted(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sent.append(getattr(fn, "__name__", repr(fn)))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return sent
+
+
+async def test_the_engine_uses_the_one_trip_dialect_with_its_pragmas(engine):
+    assert isinstance(engine.dialect, OneTripDialect)
+    async with engine.connect() as connection:
+        assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+        assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+
+
+async def test_a_statement_is_one_trip_with_its_rows_counts_and_ids(engine, trips):
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
+    async with engine.begin() as connection:
+        trips.clear()
+        inserted = await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+        assert trips == ["run_statement"]
+        assert inserted.lastrowid == 1 and inserted.rowcount == 1
+        await connection.execute(text("INSERT INTO t (v) VALUES ('b'), ('c')"))
+        trips.clear()
+        rows = (await connection.execute(text("SELECT id, v FROM t ORDER BY id"))).all()
+        assert trips == ["run_statement"]
+        assert [tuple(row) for row in rows] == [(1, "a"), (2, "b"), (3, "c")]
+        changed = await connection.execute(text("UPDATE t SET v = v || '!' WHERE id > 1"))
+        assert changed.rowcount == 2
+        nothing = await connection.execute(text("SELECT v FROM t WHERE id = 99"))
+        assert nothing.first() is None
+
+
+async def test_errors_are_sqlalchemys_and_the_transaction_rolls_back(engine):
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
+        await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+    with pytest.raises(IntegrityError):
+        async with engine.begin() as connection:
+            await connection.execute(text("INSERT INTO t (v) VALUES ('b')"))
+            await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+    with pytest.raises(OperationalError):
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT nothing FROM nowhere"))
+    async with engine.connect() as connection:
+        assert (await connection.execute(text("SELECT v FROM t"))).scalars().all() == ["a"]
+
+
+async def test_streamed_results_keep_sqlalchemys_path(engine):
+    async with engine.connect() as connection:
+        result = await connection.stream(text("SELECT 1 UNION ALL SELECT 2"))
+        assert [row[0] async for row in result] == [1, 2]
