@@ -9,6 +9,7 @@ from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation, Re
 
 from bot.app import App
 from bot.plugins import import_modules
+from handlers.inline_filters import run_filters_inline
 from handlers.isolation import CROSS_PROCESS_POLL_SECONDS, LocalFirstIsolation
 from handlers.middlewares.database import DatabaseMiddleware
 from handlers.middlewares.errors import ErrorReplyMiddleware
@@ -80,4 +81,5 @@ def build_dispatcher(app: App) -> Dispatcher:
     # photos, files, voice, contacts, locations...: deleted and explained, step kept
     dispatcher.message.outer_middleware(MediaMiddleware())
     dispatcher.include_routers(*build_routers())
+    run_filters_inline(dispatcher)  # after every router is in: aiogram would thread them
     return dispatcher

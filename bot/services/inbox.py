@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import uuid
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,13 +69,22 @@ async def forget(session: AsyncSession, bot_id: int, update_id: int) -> None:
     await session.commit()
 
 
+@functools.cache
+def _handled_statements() -> tuple[Any, Any]:
+    """Built once (they run for every update, and building them cost as much as running them):
+    the handled mark, and the inbox copy's deletion."""
+    return (insert(PROCESSED).values(update_id=bindparam("update_id"), bot_id=bindparam("bot_id"),
+                                     processed_at=bindparam("now")),
+            delete(INBOX).where(INBOX.c.bot_id == bindparam("bot_id"),
+                                INBOX.c.update_id == bindparam("update_id")))
+
+
 async def mark_handled(session: AsyncSession, bot_id: int, update_id: int, now: datetime
                        ) -> None:
     """In the update's transaction: it is handled, and its inbox copy goes with the commit."""
-    await session.execute(insert(PROCESSED).values(
-        update_id=update_id, bot_id=bot_id, processed_at=now))
-    await session.execute(delete(INBOX).where(
-        INBOX.c.bot_id == bot_id, INBOX.c.update_id == update_id))
+    mark, forget_copy = _handled_statements()
+    await session.execute(mark, {"update_id": update_id, "bot_id": bot_id, "now": now})
+    await session.execute(forget_copy, {"update_id": update_id, "bot_id": bot_id})
 
 
 class Inbox:

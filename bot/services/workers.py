@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -16,12 +17,18 @@ from bot.services import audit, oncall
 from bot.services.directory import receiver_loss
 
 
+@functools.cache
+def _worker_query() -> Select[tuple[Worker]]:
+    """Built once: building the statement cost as much as running it on SQLite."""
+    return (select(Worker).where(Worker.telegram_id == bindparam("telegram_id"))
+            .options(joinedload(Worker.organisation), joinedload(Worker.region_links)))
+
+
 async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Worker | None:
     """The worker behind a Telegram account, with organisation and regions, in one query
     (it runs for every update: three round trips were a fifth of a ``/help``)."""
-    query = (select(Worker).where(Worker.telegram_id == telegram_id)
-             .options(joinedload(Worker.organisation), joinedload(Worker.region_links)))
-    return (await session.scalars(query)).unique().first()
+    result = await session.scalars(_worker_query(), {"telegram_id": telegram_id})
+    return result.unique().first()
 
 
 async def set_language(session: AsyncSession, worker: Worker, language: str, now: datetime) -> None:
