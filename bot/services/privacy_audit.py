@@ -150,8 +150,11 @@ NOT_SCANNED: dict[str, str] = {
            ("stats_handoff_months", ("month", "from_region", "region", "priority", "need",
                                      "state", "reason", "outcome")),
            ("stats_handoff_times", ("month", "from_region", "region", "priority", "need",
-                                    "measure")))
+                                    "measure")),
+           ("stats_search_needs", ("month", "region", "need")),
+           ("stats_live_months", ("month", "scope")))
        for column in columns},
+    "stats_live_months.counts": "JSON of a month's anonymous counts: codes and numbers only",
 }
 
 

@@ -24,9 +24,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("handoffs") as batch:
-        batch.add_column(sa.Column("version", sa.Integer, nullable=False,
-                                   server_default=sa.text("0")))
+    # A plain ADD COLUMN (with its default, SQLite allows NOT NULL): no copy of the table.
+    op.add_column("handoffs", sa.Column("version", sa.Integer, nullable=False,
+                                        server_default=sa.text("0")))
     op.create_index("ix_handoffs_month_version", "handoffs", ["month", "version"])
     op.create_table(
         "stats_live_months",
