@@ -8,8 +8,15 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select, text, tuple_
+from sqlalchemy import and_, func, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+
+def scoped(region: Any, from_region: Any, regions: Sequence[str] | None) -> Any:
+    """Service's region or requester's region in ``regions`` (True for every region)."""
+    if regions is None:
+        return and_(True)
+    return or_(region.in_(list(regions)), from_region.in_(list(regions)))
 
 
 def grouped(dims: Mapping[str, Any], sets: Mapping[str, tuple[str, ...]], value: Any,

@@ -26,10 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.models.handoffs import Handoff
 from bot.models.stats import LiveMonthCount
 from bot.services.handoffs.lifecycle import Status
-from bot.services.stats.grouping import execute_all, grouped, read_rows
+from bot.services.stats.fold import WEEK_MINUTES
+from bot.services.stats.grouping import execute_all, grouped, read_rows, scoped
 
 #: A loop closed within this many minutes counts as closed within 7 days.
-WEEK_MINUTES = 7 * 24 * 60
 #: The scope of every region.
 EVERY_REGION = "*"
 
@@ -99,13 +99,6 @@ def scope_key(regions: Sequence[str] | None) -> str:
     return EVERY_REGION if regions is None else ",".join(sorted(set(regions)))
 
 
-def in_scope(regions: Sequence[str] | None) -> Any:
-    """Service's region or requester's region in ``regions`` (True for every region)."""
-    if regions is None:
-        return literal_column("1") == 1
-    return Handoff.service_region.in_(list(regions)) | Handoff.from_region.in_(list(regions))
-
-
 async def stamps(session: AsyncSession, months: Sequence[str]) -> dict[str, Stamp]:
     """Every month's stamp (months without handoffs: the empty stamp)."""
     rows = await session.execute(
@@ -131,7 +124,7 @@ def queries(months: Sequence[str], regions: Sequence[str] | None, grouping_sets:
             ) -> list[tuple[Any, Any, Mapping[str, tuple[str, ...]]]]:
     """The scans that count ``months`` (query, how to read its rows, its tables)."""
     where = (Handoff.month.in_(list(months)),
-             Handoff.status != Status.ENTERED_IN_ERROR.value, in_scope(regions))
+             Handoff.status != Status.ENTERED_IN_ERROR.value, scoped(Handoff.service_region, Handoff.from_region, regions))
     return [(query, how, sets) for sets in GROUPS
             for query, how in grouped(DIMENSIONS, sets, func.count(), where, grouping_sets)]
 

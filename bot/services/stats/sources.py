@@ -18,13 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models.stats import HandoffMonthCount, HandoffTimeCount, SearchNeedCount
 from bot.services.handoffs.outcomes import UNRECORDED, outcome_code
 from bot.services.stats import live_months
-from bot.services.stats.grouping import execute_all, grouped, read_rows
+from bot.services.stats.grouping import execute_all, grouped, read_rows, scoped
 from bot.services.stats.periods import Period
 from bot.services.stats.states import STATES, state_of
 
@@ -58,13 +58,6 @@ class Counts:
     searches: Counter[tuple[str, str, bool, bool]] = field(default_factory=Counter)
 
 
-def _scoped(region: Any, from_region: Any, regions: Sequence[str] | None) -> Any:
-    """Service's region or requester's region in ``regions`` (True for every region)."""
-    if regions is None:
-        return and_(True)
-    return or_(region.in_(list(regions)), from_region.in_(list(regions)))
-
-
 async def read_counts(session: AsyncSession, period: Period, regions: Sequence[str] | None,
                       *, keep: bool = True) -> Counts:
     """Every count of handoffs and searches the figures of ``period`` and ``regions`` need:
@@ -74,7 +67,7 @@ async def read_counts(session: AsyncSession, period: Period, regions: Sequence[s
     months = period.months
     live = await live_months.live_by_month(session, months, regions, keep=keep)
     folded_where = (HandoffMonthCount.month.between(period.first, period.last),
-                    _scoped(HandoffMonthCount.region, HandoffMonthCount.from_region, regions))
+                    scoped(HandoffMonthCount.region, HandoffMonthCount.from_region, regions))
     plans = grouped(_FOLDED, _FOLDED_SETS, func.sum(HandoffMonthCount.count), folded_where,
                     postgres)
     times, searches = _times_query(period, regions), _search_query(period, regions)
@@ -134,7 +127,7 @@ def _times_query(period: Period, regions: Sequence[str] | None) -> Any:
     rollup = HandoffTimeCount
     return (select(rollup.measure, rollup.month, rollup.minutes, func.sum(rollup.count))
             .where(rollup.month.between(period.first, period.last),
-                   _scoped(rollup.region, rollup.from_region, regions))
+                   scoped(rollup.region, rollup.from_region, regions))
             .group_by(rollup.measure, rollup.month, rollup.minutes))
 
 
