@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -12,6 +15,9 @@ from sqlalchemy.ext.asyncio import (
 
 from bot.config import normalise_database_url
 from bot.db import sqlite_driver
+
+PING_AFTER_IDLE_SECONDS = 2.0
+IDLE_SINCE = "relais_idle_since"  # in a pooled connection's info: when it went back to the pool
 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -28,7 +34,36 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
                                      connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10)
+    ping_when_idle(engine)
+    return engine
+
+
+def ping_when_idle(engine: AsyncEngine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
+    """Check a pooled connection before use only when it sat idle ``idle_seconds`` or more.
+
+    SQLAlchemy's ``pool_pre_ping`` checks every checkout, and asyncpg's check is three trips to
+    the server (begin, ping, rollback): six per update, a fifth of its trips. A connection in
+    use a moment ago is alive; one idle for a while may have been closed by a restart or a
+    proxy, and a dead one is replaced before use (the pool retries the checkout). Should the
+    server restart under load, the first statement on a dead connection fails instead, and
+    SQLAlchemy then replaces every connection of the pool at once.
+    """
+    pool = engine.sync_engine.pool
+
+    @event.listens_for(pool, "checkin")
+    def _idle_from(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        record.info[IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        since = record.info.pop(IDLE_SINCE, None)
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:
+            raise DisconnectionError("idle connection found closed") from exc
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -16,9 +16,11 @@ messages' text.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import bindparam, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models.cases import Case, CaseMessage, CaseParticipant
@@ -30,12 +32,13 @@ MAX_OFFERED = 3  # threads offered at once as "Send to the thread of case ..." b
 ACCEPTED = "accepted"
 
 
-async def open_threads(session: AsyncSession, worker: Worker, *, now: datetime,
-                       limit: int = MAX_OFFERED) -> list[Case]:
-    """The open cases whose thread is open with ``worker`` at ``now``, latest activity first."""
-    since = now - THREAD_WINDOW
+@functools.cache
+def _open_threads_query() -> Any:
+    """Built once, with ``worker_id``, ``since`` and ``limit`` bound at each call: every typed
+    text runs it, and building it cost more than running it."""
+    worker_id, since = bindparam("worker_id"), bindparam("since")
     mine = (select(CaseParticipant.case_id, CaseParticipant.added_at)
-            .where(CaseParticipant.worker_id == worker.id).subquery())
+            .where(CaseParticipant.worker_id == worker_id).subquery())
     messages = (
         select(CaseMessage.case_id.label("case_id"), CaseMessage.created_at.label("at"))
         .join(mine, mine.c.case_id == CaseMessage.case_id)
@@ -50,14 +53,19 @@ async def open_threads(session: AsyncSession, worker: Worker, *, now: datetime,
     )
     activity = union_all(messages, accepted).subquery()
     latest = func.max(activity.c.at)
-    rows = (await session.execute(
-        select(activity.c.case_id, latest)
-        .join(Case, Case.id == activity.c.case_id)
-        .where(Case.closed_at.is_(None))
-        .group_by(activity.c.case_id)
-        .order_by(latest.desc(), activity.c.case_id.desc())
-        .limit(limit)
-    )).all()
+    return (select(activity.c.case_id, latest)
+            .join(Case, Case.id == activity.c.case_id)
+            .where(Case.closed_at.is_(None))
+            .group_by(activity.c.case_id)
+            .order_by(latest.desc(), activity.c.case_id.desc())
+            .limit(bindparam("limit")))
+
+
+async def open_threads(session: AsyncSession, worker: Worker, *, now: datetime,
+                       limit: int = MAX_OFFERED) -> list[Case]:
+    """The open cases whose thread is open with ``worker`` at ``now``, latest activity first."""
+    rows = (await session.execute(_open_threads_query(), {
+        "worker_id": worker.id, "since": now - THREAD_WINDOW, "limit": limit})).all()
     found = []
     for case_id, _at in rows:
         case = await session.get(Case, case_id)

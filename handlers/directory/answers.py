@@ -34,11 +34,16 @@ def text_for(app: App) -> Text:
 async def answer(target: Message, app: App, session: AsyncSession, state: FSMContext,
                  criteria: Criteria, token: str | None = None, page: int = 0) -> None:
     """Search and send one page of the answer, with its buttons."""
-    if token is None:
-        token = await remember(state, criteria)
     now = app.clock.now()
     outcome = await answer_page(app, session, criteria, now=now, page=page)
-    await count_once(app, session, state, token, outcome, now=now)
+    if token is not None:
+        await count_once(app, session, state, token, outcome, now=now)
+    elif outcome.offset:
+        token = await remember(state, criteria)
+    else:  # a new question's first answer: counted now, and kept as counted
+        token = await remember(state, criteria, counted=True)
+        await record_search(session, outcome.criteria, outcome, now=now,
+                            zone=app.translator.zone)
     text = answer_text(outcome, text_for(app), now, app.taxonomy)
     reachable = await receivable_ids(session, [r.service_id for r in outcome.results], now=now)
     await target.answer(text, reply_markup=answer_keyboard(token, outcome, page, reachable))

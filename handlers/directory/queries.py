@@ -23,8 +23,8 @@ KEEP_QUERIES = 8
 
 
 async def remember(state: FSMContext, criteria: Criteria, *, choices: list[PlaceChoice] | None = None,
-                   wizard: bool = False) -> str:
-    """Keep a new search; its token, for its buttons."""
+                   wizard: bool = False, counted: bool = False) -> str:
+    """Keep a new search; its token, for its buttons. ``counted``: already in the figures."""
     data = await state.get_data()
     queries: dict[str, Any] = dict(data.get(STATE_KEY) or {})
     token = secrets.token_urlsafe(4)[:6]
@@ -33,9 +33,11 @@ async def remember(state: FSMContext, criteria: Criteria, *, choices: list[Place
         "choices": [[c.name, list(c.regions)] for c in (choices or [])],
         "wizard": wizard,
     }
+    if counted:
+        queries[token]["counted"] = True
     while len(queries) > KEEP_QUERIES:
         queries.pop(next(iter(queries)))
-    await state.update_data({STATE_KEY: queries})
+    await _store(state, data, queries)
     return token
 
 
@@ -51,7 +53,13 @@ async def update(state: FSMContext, token: str, **changes: Any) -> None:
     queries = dict(data.get(STATE_KEY) or {})
     if token in queries:
         queries[token] = {**queries[token], **changes}
-        await state.update_data({STATE_KEY: queries})
+        await _store(state, data, queries)
+
+
+async def _store(state: FSMContext, data: dict[str, Any], queries: dict[str, Any]) -> None:
+    """Write the kept searches back into the state's data just read (``update_data`` would
+    read it a second time: one more trip to Redis)."""
+    await state.set_data({**data, STATE_KEY: queries})
 
 
 @dataclass(frozen=True)
