@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models.core import ProcessedUpdate
@@ -69,6 +68,24 @@ async def forget(session: AsyncSession, bot_id: int, update_id: int) -> None:
     await session.commit()
 
 
+INBOX_COLUMNS = ("update_id", "bot_id", "received_at", "payload_enc", "claimed_by",
+                 "claimed_until", "attempts")
+
+
+@functools.lru_cache(maxsize=128)
+def _claim_statement(rows: int) -> Any:
+    """``INSERT .. ON CONFLICT DO NOTHING RETURNING update_id`` for ``rows`` updates, parameters
+    ``<column>_<row>``. Built once per batch size, as text with typed parameters: SQLAlchemy does
+    not cache dialect inserts with ``ON CONFLICT``, and compiling one for every batch cost more
+    than running it. The same SQL serves SQLite and PostgreSQL."""
+    values = ", ".join("(" + ", ".join(f":{name}_{i}" for name in INBOX_COLUMNS) + ")"
+                       for i in range(rows))
+    statement = text(f"INSERT INTO {INBOX.name} ({', '.join(INBOX_COLUMNS)}) VALUES {values} "
+                     "ON CONFLICT DO NOTHING RETURNING update_id")
+    return statement.bindparams(*[bindparam(f"{name}_{i}", type_=INBOX.c[name].type)
+                                  for i in range(rows) for name in INBOX_COLUMNS])
+
+
 @functools.cache
 def _handled_statements() -> tuple[Any, Any]:
     """Built once (they run for every update, and building them cost as much as running them):
@@ -96,10 +113,6 @@ class Inbox:
         # a handler running longer than this is taken for dead (RELAIS_INBOX_CLAIM_SECONDS)
         self.claim = timedelta(seconds=app.settings.inbox_claim_seconds)
 
-    def _insert(self) -> Any:
-        dialect = postgresql if self.app.settings.database_url.startswith("postgresql") else sqlite
-        return dialect.insert(INBOX)
-
     async def record(self, bot_id: int, updates: Sequence[Received]) -> list[Received]:
         """Store the updates not seen before, claimed by this process, in one commit; returns
         them (the ones to handle now)."""
@@ -117,8 +130,9 @@ class Inbox:
             # meets its row (no claim), or our look-up, made after, meets the handled mark.
             # An update returned here is ours alone, and not handled, as of this commit.
             inserted = set((await session.scalars(
-                self._insert().on_conflict_do_nothing().returning(INBOX.c.update_id),
-                rows)).all())
+                _claim_statement(len(rows)),
+                {f"{name}_{i}": value for i, row in enumerate(rows) for name, value in row.items()},
+            )).all())
             if not inserted:
                 return []
             handled = set((await session.scalars(select(PROCESSED.c.update_id).where(

@@ -7,18 +7,28 @@ counting the same cell at once never lose one (no read-then-write).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-#: Cells per statement: well under SQLite's and PostgreSQL's bound-parameter limits.
+#: Cells per execution: well under SQLite's and PostgreSQL's bound-parameter limits.
 BATCH = 200
 
 
-def _dialect(session: AsyncSession) -> Any:
-    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+@functools.cache
+def _upsert(table: str, columns: tuple[str, ...]) -> Any:
+    """The upsert of one cell, built once: executed with a list of cells, it runs once per
+    cell. Written as text because SQLAlchemy does not cache ``ON CONFLICT DO UPDATE``
+    statements, and compiling them at every search cost more than running them; the same SQL
+    serves SQLite and PostgreSQL."""
+    names = (*columns, "count")
+    return text(
+        f"INSERT INTO {table} ({', '.join(names)}) "
+        f"VALUES ({', '.join(':' + name for name in names)}) "
+        f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET count = {table}.count + excluded.count")
 
 
 async def add_counts(session: AsyncSession, model: type, columns: Sequence[str],
@@ -28,10 +38,6 @@ async def add_counts(session: AsyncSession, model: type, columns: Sequence[str],
     Cells go in key order, so that concurrent writers lock rows in the same order."""
     rows = [{**dict(zip(columns, key, strict=True)), "count": n}
             for key, n in sorted(counts.items()) if n]
-    dialect = _dialect(session)
+    statement = _upsert(model.__tablename__, tuple(columns))  # type: ignore[attr-defined]
     for start in range(0, len(rows), BATCH):
-        statement = dialect.insert(model).values(rows[start:start + BATCH])
-        statement = statement.on_conflict_do_update(
-            index_elements=list(columns),
-            set_={"count": model.count + statement.excluded["count"]})
-        await session.execute(statement)
+        await session.execute(statement, rows[start:start + BATCH])
