@@ -1,10 +1,12 @@
 """Updates in: recorded in the inbox before Telegram is told they arrived, then handled.
 
-Long polling confirms a batch to Telegram with the next ``getUpdates`` offset, and a webhook call
-with its 200: both happen here only once the batch is durably recorded
-(:class:`bot.services.inbox.Inbox`). Handling marks an update handled in its own transaction, so
-an update whose process died half-way is handled again, by whichever process is up, and one that
-was handled is never handled twice.
+A webhook call is confirmed to Telegram with its 200, once the update is durably recorded
+(:class:`bot.services.inbox.Inbox`). Long polling confirms a batch with the next ``getUpdates``
+offset, once each of its updates is either handled (committed) or recorded: the batch is handled
+at once, and only the updates still unsettled after :data:`RECORD_AFTER` are recorded, so a
+short update costs no inbox transaction. Handling marks an update handled in its own
+transaction, so an update whose process died half-way is handled again, by whichever process is
+up (Telegram sends an unconfirmed batch again), and one that was handled is never handled twice.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 
 PRUNE_EVERY = 720  # sweeps between two prunings of old handled ids (an hour at most)
 POLL_TIMEOUT = 30  # seconds Telegram holds a getUpdates call open
+RECORD_AFTER = 0.25  # seconds a polled batch may take before its unsettled updates are recorded
 
 
 def payload_of(update: Update) -> dict[str, Any]:
@@ -45,6 +48,8 @@ class Intake:
         self.inbox = Inbox(app)
         self.slots = asyncio.Semaphore(concurrency)
         self.in_hand: dict[int, asyncio.Task[None]] = {}
+        self.watched: set[int] = set()  # polled updates whose batch waits for them
+        self.settled: set[int] = set()  # of those, the ones handled (or skipped as handled)
 
     async def receive(self, updates: Sequence[Received],
                       parsed: dict[int, Update] | None = None) -> None:
@@ -56,16 +61,39 @@ class Intake:
         for received in recorded:
             self._start(received, claimed_at, (parsed or {}).get(received.update_id))
 
-    def _start(self, received: Received, claimed_at: float | None = None,
-               update: Update | None = None) -> None:
-        """Handle an update in a task of its own. ``claimed_at``: when :meth:`Inbox.record`
-        returned it as new and ours (None for a takeover, which may have been handled since)."""
-        if received.update_id in self.in_hand:
+    async def receive_polled(self, updates: Sequence[Received], parsed: dict[int, Update]
+                             ) -> None:
+        """A long-polling batch: handled at once; returns (and the offset may move) when each
+        update is settled or recorded. Raises if the database cannot record the unsettled ones:
+        the offset stays, and Telegram sends the batch again."""
+        if not updates:
             return
+        ids = {received.update_id for received in updates}
+        self.watched |= ids
+        try:
+            tasks = [self._start(received, None, parsed.get(received.update_id))
+                     for received in updates]
+            await asyncio.wait(tasks, timeout=RECORD_AFTER)
+            unsettled = [received for received in updates
+                         if received.update_id not in self.settled]
+        finally:
+            self.watched -= ids
+            self.settled -= ids
+        if unsettled:  # still running, or failed without being marked handled
+            await self.inbox.record(self.bot.id, unsettled)
+
+    def _start(self, received: Received, claimed_at: float | None = None,
+               update: Update | None = None) -> asyncio.Task[None]:
+        """Handle an update in a task of its own (the one running already, if any).
+        ``claimed_at``: when :meth:`Inbox.record` returned it as new and ours (None when it may
+        have been handled already: a takeover, or a polled update not recorded)."""
+        if (running := self.in_hand.get(received.update_id)) is not None:
+            return running
         task = asyncio.create_task(self._handle(received, claimed_at, update),
                                    name=f"update-{received.update_id}")
         self.in_hand[received.update_id] = task
         task.add_done_callback(lambda _t: self.in_hand.pop(received.update_id, None))
+        return task
 
     async def _handle(self, received: Received, claimed_at: float | None,
                       update: Update | None) -> None:
@@ -73,9 +101,15 @@ class Intake:
             try:
                 if update is None:
                     update = Update.model_validate(received.payload, context={"bot": self.bot})
-                await self.dispatcher.feed_update(self.bot, update, inbox_claimed_at=claimed_at)
+                await self.dispatcher.feed_update(self.bot, update, inbox_claimed_at=claimed_at,
+                                                  inbox_settled=self._settle)
             except Exception as exc:  # answered (or not) by the error middleware; logged here
                 log.warning("update %s failed: %s", received.update_id, type(exc).__name__)
+
+    def _settle(self, update_id: int) -> None:
+        """Called once an update is handled for good: its polled batch no longer waits."""
+        if update_id in self.watched:
+            self.settled.add(update_id)
 
     async def sweep_forever(self) -> None:
         """Handle the updates left unhandled by a process that died (at start, then often)."""
@@ -118,8 +152,9 @@ async def poll(intake: Intake, allowed_updates: list[str] | None) -> None:
         try:
             updates = await bot(method, request_timeout=request_timeout)
             if updates:
-                await intake.receive([Received(u.update_id, payload_of(u)) for u in updates],
-                                     {u.update_id: u for u in updates})
+                await intake.receive_polled(
+                    [Received(u.update_id, payload_of(u)) for u in updates],
+                    {u.update_id: u for u in updates})
                 offset = updates[-1].update_id + 1
         except asyncio.CancelledError:
             raise

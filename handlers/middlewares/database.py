@@ -56,13 +56,16 @@ class DatabaseMiddleware(BaseMiddleware):
                     session, bot_id, update_id):
                 log.info("update %s already handled, skipped", update_id)
                 await inbox.forget(session, bot_id, update_id)
+                self._settled(data, update_id)
                 return None
             data["session"] = session
             try:
                 result = await handler(event, data)
             except Exception:
                 await session.rollback()
-                await self._mark_alone(bot_id, update_id)  # answered with an apology: not again
+                # answered with an apology: not again
+                if await self._mark_alone(bot_id, update_id):
+                    self._settled(data, update_id)
                 raise
             try:
                 if update_id is not None:
@@ -71,16 +74,25 @@ class DatabaseMiddleware(BaseMiddleware):
             except IntegrityError:
                 await session.rollback()
                 log.info("update %s was handled meanwhile elsewhere; dropped", update_id)
+                self._settled(data, update_id)
                 return None
             except Exception as exc:
                 await session.rollback()
                 log.error("update %s not stored: %s", update_id, type(exc).__name__)
                 data["update_failed"] = True  # for the metrics: answered, but nothing stored
                 await self._apologise(data)
-                await self._mark_alone(bot_id, update_id)
+                if await self._mark_alone(bot_id, update_id):
+                    self._settled(data, update_id)
                 return None
+            self._settled(data, update_id)
             await run_committed(session, self.sessionmaker)
             return result
+
+    @staticmethod
+    def _settled(data: dict[str, Any], update_id: int | None) -> None:
+        """Tell the intake the update is handled for good (a polled batch waits for that)."""
+        if update_id is not None and (settled := data.get("inbox_settled")) is not None:
+            settled(update_id)
 
     def _freshly_claimed(self, data: dict[str, Any]) -> bool:
         """The inbox has just recorded this update as new and ours (:meth:`Inbox.record` checks
@@ -89,17 +101,19 @@ class DatabaseMiddleware(BaseMiddleware):
         claimed_at = data.get("inbox_claimed_at")
         return claimed_at is not None and time.monotonic() - claimed_at < self.claim_seconds / 2
 
-    async def _mark_alone(self, bot_id: int, update_id: int | None) -> None:
-        """Mark a failed update handled in a transaction of its own, so it is not tried again;
-        when even that fails, the inbox keeps it for a later try."""
+    async def _mark_alone(self, bot_id: int, update_id: int | None) -> bool:
+        """Mark a failed update handled in a transaction of its own, so it is not tried again
+        (True when done); when even that fails, the inbox keeps it for a later try."""
         if update_id is None:
-            return
+            return False
         try:
             async with self.sessionmaker() as session:
                 await inbox.mark_handled(session, bot_id, update_id, self.clock.now())
                 await session.commit()
         except Exception as exc:
             log.warning("update %s not marked handled: %s", update_id, type(exc).__name__)
+            return False
+        return True
 
     async def _apologise(self, data: dict[str, Any]) -> None:
         """Tell the person who acted that nothing was saved, in their language."""

@@ -33,27 +33,25 @@ async def terminate(pid: int) -> None:
         await admin.close()
 
 
-async def test_a_connection_closed_while_idle_is_replaced_before_use(postgres_database):
+@pytest.fixture
+async def engine(postgres_database):  # type: ignore[no-untyped-def]
     engine = make_engine(postgres_database.url)
-    try:
-        first = await backend_pid(engine)
-        await terminate(first)
-        await asyncio.sleep(PING_AFTER_IDLE_SECONDS + 0.2)
-        second = await backend_pid(engine)  # no error: the check found it closed
-        assert second != first
-    finally:
-        await engine.dispose()
+    yield engine
+    await engine.dispose()
 
 
-async def test_a_busy_connection_is_not_checked_and_a_closed_one_fails_once(postgres_database):
-    engine = make_engine(postgres_database.url)
-    try:
-        first = await backend_pid(engine)
-        assert await backend_pid(engine) == first  # reused at once, unchecked
-        await terminate(first)
-        with pytest.raises(DBAPIError) as failure:
-            await backend_pid(engine)
-        assert failure.value.connection_invalidated
-        assert await backend_pid(engine) != first  # the pool was renewed
-    finally:
-        await engine.dispose()
+async def test_a_connection_closed_while_idle_is_replaced_before_use(engine):
+    first = await backend_pid(engine)
+    await terminate(first)
+    await asyncio.sleep(PING_AFTER_IDLE_SECONDS + 0.2)
+    assert await backend_pid(engine) != first  # no error: the check found it closed
+
+
+async def test_a_busy_connection_is_not_checked_and_a_closed_one_fails_once(engine):
+    first = await backend_pid(engine)
+    assert await backend_pid(engine) == first  # reused at once, unchecked
+    await terminate(first)
+    with pytest.raises(DBAPIError) as failure:
+        await backend_pid(engine)
+    assert failure.value.connection_invalidated
+    assert await backend_pid(engine) != first  # the pool was renewed

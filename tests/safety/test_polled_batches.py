@@ -1,0 +1,97 @@
+"""Long polling without an inbox transaction for short updates
+(:meth:`handlers.intake.Intake.receive_polled`): a batch is handled at once; an update handled
+within :data:`~handlers.intake.RECORD_AFTER` leaves nothing in the inbox, a slower one is
+recorded (claimed by this process) before the offset may move, and a batch sent again after a
+crash is not answered twice."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.methods import GetUpdates
+from sqlalchemy import select
+
+from bot.models.core import ProcessedUpdate
+from bot.models.inbox import InboxUpdate
+from bot.services.inbox import Received
+from handlers.dispatcher import build_dispatcher
+from handlers.intake import RECORD_AFTER, Intake, payload_of
+from handlers.runtime import build_bot
+from tests.standin.server import StandIn
+from tests.support.registered import prepare_relais_database
+
+TOKEN = "5151:polled-batches"
+USERS = (8_200_000_001, 8_200_000_002)
+
+
+@pytest.fixture
+async def polled(app, db_url):  # type: ignore[no-untyped-def]
+    """A stand-in with two registered users, and an intake polling it."""
+    standin = StandIn(TOKEN)
+    await standin.start()
+    await prepare_relais_database(db_url, USERS)
+    for number, user in enumerate(USERS):
+        standin.telegram.add_user(user, f"Poll{number}", "fr")
+    session = AiohttpSession(api=TelegramAPIServer.from_base(standin.base_url))
+    bot = build_bot(app, session=session, token=TOKEN)
+    intake = Intake(app, build_dispatcher(app), bot)
+    yield standin, intake
+    await intake.drain(grace=5)
+    await bot.session.close()
+    await standin.stop()
+
+
+async def poll_once(intake: Intake) -> list[Received]:
+    updates = await intake.bot(GetUpdates(timeout=0))
+    batch = [Received(u.update_id, payload_of(u)) for u in updates]
+    await intake.receive_polled(batch, {u.update_id: u for u in updates})
+    return batch
+
+
+async def rows(app, model) -> list:  # type: ignore[no-untyped-def]
+    async with app.sessionmaker() as session:
+        return list((await session.scalars(select(model))).all())
+
+
+def help_replies(standin: StandIn) -> int:
+    return sum(1 for e in standin.telegram.events if e.kind == "send" and "/find" in e.text)
+
+
+async def test_a_short_batch_is_handled_without_the_inbox(app, polled):
+    standin, intake = polled
+    for user in USERS:
+        standin.telegram.user_sends(user, "/help")
+    batch = await poll_once(intake)
+    assert len(batch) == 2
+    assert help_replies(standin) == 2, "both answered before the offset may move"
+    assert {row.update_id for row in await rows(app, ProcessedUpdate)} == {
+        u.update_id for u in batch}
+    assert await rows(app, InboxUpdate) == []
+
+
+async def test_a_slow_update_is_recorded_before_the_offset_moves(app, polled):
+    standin, intake = polled
+    standin.send_delay = RECORD_AFTER * 3  # Telegram slow to take the reply
+    standin.telegram.user_sends(USERS[0], "/help")
+    batch = await poll_once(intake)
+    recorded = await rows(app, InboxUpdate)
+    assert [(r.update_id, r.claimed_by) for r in recorded] == [
+        (batch[0].update_id, intake.inbox.owner)]
+    assert help_replies(standin) == 0
+    await asyncio.gather(*intake.in_hand.values())
+    assert help_replies(standin) == 1
+    assert await rows(app, InboxUpdate) == [], "handled: its inbox copy went with the commit"
+
+
+async def test_a_batch_sent_again_is_not_answered_twice(app, polled):
+    standin, intake = polled
+    standin.telegram.user_sends(USERS[0], "/help")
+    updates = await intake.bot(GetUpdates(timeout=0))
+    batch = [Received(u.update_id, payload_of(u)) for u in updates]
+    await intake.receive_polled(batch, {u.update_id: u for u in updates})
+    await intake.receive_polled(batch, {u.update_id: u for u in updates})  # after a crash
+    assert help_replies(standin) == 1
+    assert await rows(app, InboxUpdate) == []
