@@ -51,60 +51,55 @@ class Intake:
         self.watched: set[int] = set()  # polled updates whose batch waits for them
         self.settled: set[int] = set()  # of those, the ones handled (or skipped as handled)
 
-    async def receive(self, updates: Sequence[Received],
-                      parsed: dict[int, Update] | None = None) -> None:
-        """Record ``updates`` (raises if the database cannot), then handle the new ones.
-        ``parsed``: the same updates as aiogram already read them (long polling), so that they
-        are not read twice."""
+    async def receive(self, updates: Sequence[Received]) -> None:
+        """Record ``updates`` (raises if the database cannot), then handle the new ones."""
         recorded = await self.inbox.record(self.bot.id, updates)
         claimed_at = time.monotonic()
         for received in recorded:
-            self._start(received, claimed_at, (parsed or {}).get(received.update_id))
+            self._start(received.update_id, claimed_at, received.payload)
 
-    async def receive_polled(self, updates: Sequence[Received], parsed: dict[int, Update]
-                             ) -> None:
+    async def receive_polled(self, updates: Sequence[Update]) -> None:
         """A long-polling batch: handled at once; returns (and the offset may move) when each
         update is settled or recorded. Raises if the database cannot record the unsettled ones:
         the offset stays, and Telegram sends the batch again."""
         if not updates:
             return
-        ids = {received.update_id for received in updates}
+        ids = {update.update_id for update in updates}
         self.watched |= ids
         try:
-            tasks = [self._start(received, None, parsed.get(received.update_id))
-                     for received in updates]
+            tasks = [self._start(update.update_id, None, update) for update in updates]
             await asyncio.wait(tasks, timeout=RECORD_AFTER)
-            unsettled = [received for received in updates
-                         if received.update_id not in self.settled]
+            unsettled = [update for update in updates if update.update_id not in self.settled]
         finally:
             self.watched -= ids
             self.settled -= ids
         if unsettled:  # still running, or failed without being marked handled
-            await self.inbox.record(self.bot.id, unsettled)
+            await self.inbox.record(self.bot.id, [Received(update.update_id, payload_of(update))
+                                                  for update in unsettled])
 
-    def _start(self, received: Received, claimed_at: float | None = None,
-               update: Update | None = None) -> asyncio.Task[None]:
-        """Handle an update in a task of its own (the one running already, if any).
-        ``claimed_at``: when :meth:`Inbox.record` returned it as new and ours (None when it may
-        have been handled already: a takeover, or a polled update not recorded)."""
-        if (running := self.in_hand.get(received.update_id)) is not None:
+    def _start(self, update_id: int, claimed_at: float | None,
+               update: Update | dict[str, Any]) -> asyncio.Task[None]:
+        """Handle an update (parsed, or Telegram's JSON) in a task of its own, or return the one
+        running already. ``claimed_at``: when :meth:`Inbox.record` returned it as new and ours
+        (None when it may have been handled already: a takeover, or a polled update)."""
+        if (running := self.in_hand.get(update_id)) is not None:
             return running
-        task = asyncio.create_task(self._handle(received, claimed_at, update),
-                                   name=f"update-{received.update_id}")
-        self.in_hand[received.update_id] = task
-        task.add_done_callback(lambda _t: self.in_hand.pop(received.update_id, None))
+        task = asyncio.create_task(self._handle(update_id, claimed_at, update),
+                                   name=f"update-{update_id}")
+        self.in_hand[update_id] = task
+        task.add_done_callback(lambda _t: self.in_hand.pop(update_id, None))
         return task
 
-    async def _handle(self, received: Received, claimed_at: float | None,
-                      update: Update | None) -> None:
+    async def _handle(self, update_id: int, claimed_at: float | None,
+                      update: Update | dict[str, Any]) -> None:
         async with self.slots:
             try:
-                if update is None:
-                    update = Update.model_validate(received.payload, context={"bot": self.bot})
+                if isinstance(update, dict):
+                    update = Update.model_validate(update, context={"bot": self.bot})
                 await self.dispatcher.feed_update(self.bot, update, inbox_claimed_at=claimed_at,
                                                   inbox_settled=self._settle)
             except Exception as exc:  # answered (or not) by the error middleware; logged here
-                log.warning("update %s failed: %s", received.update_id, type(exc).__name__)
+                log.warning("update %s failed: %s", update_id, type(exc).__name__)
 
     def _settle(self, update_id: int) -> None:
         """Called once an update is handled for good: its polled batch no longer waits."""
@@ -119,7 +114,7 @@ class Intake:
             try:
                 await self.inbox.renew(self.bot.id, list(self.in_hand))
                 for received in await self.inbox.claim_stale(self.bot.id):
-                    self._start(received)
+                    self._start(received.update_id, None, received.payload)
                 if sweeps % PRUNE_EVERY == 0:
                     await self.inbox.prune()
             except Exception as exc:  # the database is away: try again at the next sweep
@@ -152,9 +147,7 @@ async def poll(intake: Intake, allowed_updates: list[str] | None) -> None:
         try:
             updates = await bot(method, request_timeout=request_timeout)
             if updates:
-                await intake.receive_polled(
-                    [Received(u.update_id, payload_of(u)) for u in updates],
-                    {u.update_id: u for u in updates})
+                await intake.receive_polled(updates)
                 offset = updates[-1].update_id + 1
         except asyncio.CancelledError:
             raise

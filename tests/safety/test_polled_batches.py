@@ -12,13 +12,13 @@ import pytest
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods import GetUpdates
+from aiogram.types import Update
 from sqlalchemy import select
 
 from bot.models.core import ProcessedUpdate
 from bot.models.inbox import InboxUpdate
-from bot.services.inbox import Received
 from handlers.dispatcher import build_dispatcher
-from handlers.intake import RECORD_AFTER, Intake, payload_of
+from handlers.intake import RECORD_AFTER, Intake
 from handlers.runtime import build_bot
 from tests.standin.server import StandIn
 from tests.support.registered import prepare_relais_database
@@ -44,11 +44,10 @@ async def polled(app, db_url):  # type: ignore[no-untyped-def]
     await standin.stop()
 
 
-async def poll_once(intake: Intake) -> list[Received]:
+async def poll_once(intake: Intake) -> list[Update]:
     updates = await intake.bot(GetUpdates(timeout=0))
-    batch = [Received(u.update_id, payload_of(u)) for u in updates]
-    await intake.receive_polled(batch, {u.update_id: u for u in updates})
-    return batch
+    await intake.receive_polled(updates)
+    return updates
 
 
 async def rows(app, model) -> list:  # type: ignore[no-untyped-def]
@@ -90,8 +89,7 @@ async def test_a_batch_sent_again_is_not_answered_twice(app, polled):
     standin, intake = polled
     standin.telegram.user_sends(USERS[0], "/help")
     updates = await intake.bot(GetUpdates(timeout=0))
-    batch = [Received(u.update_id, payload_of(u)) for u in updates]
-    await intake.receive_polled(batch, {u.update_id: u for u in updates})
-    await intake.receive_polled(batch, {u.update_id: u for u in updates})  # after a crash
+    await intake.receive_polled(updates)
+    await intake.receive_polled(updates)  # after a crash
     assert help_replies(standin) == 1
     assert await rows(app, InboxUpdate) == []
