@@ -50,6 +50,8 @@ class Intake:
         self.in_hand: dict[int, asyncio.Task[None]] = {}
         self.watched: set[int] = set()  # polled updates whose batch waits for them
         self.settled: set[int] = set()  # of those, the ones handled (or skipped as handled)
+        self.unrecorded: set[int] = set()  # polled updates in hand with no inbox copy
+        self.polled_through: int | None = None  # the highest update id polled by this process
 
     async def receive(self, updates: Sequence[Received]) -> None:
         """Record ``updates`` (raises if the database cannot), then handle the new ones."""
@@ -65,41 +67,62 @@ class Intake:
         if not updates:
             return
         ids = {update.update_id for update in updates}
+        seen_through = self.polled_through
+        self.polled_through = max(ids | {seen_through or 0})
         self.watched |= ids
         try:
-            tasks = [self._start(update.update_id, None, update) for update in updates]
+            tasks = [self._start(update.update_id, None, update,
+                                 unseen=seen_through is not None and update.update_id > seen_through)
+                     for update in updates]
             await asyncio.wait(tasks, timeout=RECORD_AFTER)
             unsettled = [update for update in updates if update.update_id not in self.settled]
         finally:
             self.watched -= ids
             self.settled -= ids
         if unsettled:  # still running, or failed without being marked handled
+            self.unrecorded -= {update.update_id for update in unsettled}
             await self.inbox.record(self.bot.id, [Received(update.update_id, payload_of(update))
                                                   for update in unsettled])
 
     def _start(self, update_id: int, claimed_at: float | None,
-               update: Update | dict[str, Any]) -> asyncio.Task[None]:
-        """Handle an update (parsed, or Telegram's JSON) in a task of its own, or return the one
-        running already. ``claimed_at``: when :meth:`Inbox.record` returned it as new and ours
-        (None when it may have been handled already: a takeover, or a polled update)."""
+               update: Update | dict[str, Any], *, unseen: bool = False) -> asyncio.Task[None]:
+        """Handle an update in a task of its own, or return the one running already.
+
+        ``update``: Telegram's JSON (from the inbox), or a polled update, parsed (no inbox copy
+        until :meth:`receive_polled` records it). ``claimed_at``: when :meth:`Inbox.record`
+        returned it as new and ours. ``unseen``: polled after this process's first batch, so
+        never delivered before (see :meth:`DatabaseMiddleware`); with neither, the update may
+        have been handled already (a takeover, a batch sent again) and is looked up first."""
         if (running := self.in_hand.get(update_id)) is not None:
             return running
-        task = asyncio.create_task(self._handle(update_id, claimed_at, update),
+        task = asyncio.create_task(self._handle(update_id, claimed_at, update, unseen),
                                    name=f"update-{update_id}")
         self.in_hand[update_id] = task
-        task.add_done_callback(lambda _t: self.in_hand.pop(update_id, None))
+        if isinstance(update, Update):
+            self.unrecorded.add(update_id)
+        task.add_done_callback(lambda _t: self._done(update_id))
         return task
 
+    def _done(self, update_id: int) -> None:
+        self.in_hand.pop(update_id, None)
+        self.unrecorded.discard(update_id)
+
     async def _handle(self, update_id: int, claimed_at: float | None,
-                      update: Update | dict[str, Any]) -> None:
+                      update: Update | dict[str, Any], unseen: bool) -> None:
         async with self.slots:
             try:
                 if isinstance(update, dict):
                     update = Update.model_validate(update, context={"bot": self.bot})
-                await self.dispatcher.feed_update(self.bot, update, inbox_claimed_at=claimed_at,
-                                                  inbox_settled=self._settle)
+                await self.dispatcher.feed_update(
+                    self.bot, update, inbox_claimed_at=claimed_at, inbox_unseen=unseen,
+                    inbox_kept=self._kept, inbox_settled=self._settle)
             except Exception as exc:  # answered (or not) by the error middleware; logged here
                 log.warning("update %s failed: %s", update_id, type(exc).__name__)
+
+    def _kept(self, update_id: int) -> bool:
+        """Whether the update may have an inbox copy (a polled update settled before
+        :data:`RECORD_AFTER` has none: its handled mark deletes nothing)."""
+        return update_id not in self.unrecorded
 
     def _settle(self, update_id: int) -> None:
         """Called once an update is handled for good: its polled batch no longer waits."""

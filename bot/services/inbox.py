@@ -96,12 +96,15 @@ def _handled_statements() -> tuple[Any, Any]:
                                 INBOX.c.update_id == bindparam("update_id")))
 
 
-async def mark_handled(session: AsyncSession, bot_id: int, update_id: int, now: datetime
-                       ) -> None:
-    """In the update's transaction: it is handled, and its inbox copy goes with the commit."""
+async def mark_handled(session: AsyncSession, bot_id: int, update_id: int, now: datetime, *,
+                       kept: bool = True) -> None:
+    """In the update's transaction: it is handled, and its inbox copy goes with the commit
+    (``kept=False``: it has none, a polled update settled before it had to be recorded; a copy
+    recorded meanwhile is met by the record's own handled check, or by a later sweep)."""
     mark, forget_copy = _handled_statements()
     await session.execute(mark, {"update_id": update_id, "bot_id": bot_id, "now": now})
-    await session.execute(forget_copy, {"update_id": update_id, "bot_id": bot_id})
+    if kept:
+        await session.execute(forget_copy, {"update_id": update_id, "bot_id": bot_id})
 
 
 class Inbox:

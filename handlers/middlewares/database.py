@@ -52,7 +52,7 @@ class DatabaseMiddleware(BaseMiddleware):
         update_id = event.update_id if isinstance(event, Update) else None
         bot_id = data["bot"].id
         async with self.sessionmaker() as session:
-            if update_id is not None and not self._freshly_claimed(data) and await inbox.is_handled(
+            if update_id is not None and not self._surely_new(data) and await inbox.is_handled(
                     session, bot_id, update_id):
                 log.info("update %s already handled, skipped", update_id)
                 await inbox.forget(session, bot_id, update_id)
@@ -69,7 +69,8 @@ class DatabaseMiddleware(BaseMiddleware):
                 raise
             try:
                 if update_id is not None:
-                    await inbox.mark_handled(session, bot_id, update_id, self.clock.now())
+                    await inbox.mark_handled(session, bot_id, update_id, self.clock.now(),
+                                             kept=self._kept(data, update_id))
                 await session.commit()
             except IntegrityError:
                 await session.rollback()
@@ -94,12 +95,25 @@ class DatabaseMiddleware(BaseMiddleware):
         if update_id is not None and (settled := data.get("inbox_settled")) is not None:
             settled(update_id)
 
-    def _freshly_claimed(self, data: dict[str, Any]) -> bool:
-        """The inbox has just recorded this update as new and ours (:meth:`Inbox.record` checks
-        that it was not handled, after claiming it): no other process can have handled it
-        since, unless our claim ran out, so the look-up is saved while the claim is young."""
+    def _surely_new(self, data: dict[str, Any]) -> bool:
+        """Whether nobody can have handled this update yet, so the look-up is saved:
+
+        - the inbox has just recorded it as new and ours (:meth:`Inbox.record` checks that it
+          was not handled, after claiming it), and our claim is young;
+        - or it was polled after this process's first batch (``inbox_unseen``). Only one
+          process polls, and Telegram sends again only the batch it was not told had arrived,
+          which comes first to the next poller: every later update is delivered for the first
+          time. The handled mark's primary key still refuses a second commit."""
+        if data.get("inbox_unseen"):
+            return True
         claimed_at = data.get("inbox_claimed_at")
         return claimed_at is not None and time.monotonic() - claimed_at < self.claim_seconds / 2
+
+    @staticmethod
+    def _kept(data: dict[str, Any], update_id: int) -> bool:
+        """Whether the update may have an inbox copy to delete with its handled mark."""
+        kept = data.get("inbox_kept")
+        return kept is None or kept(update_id)
 
     async def _mark_alone(self, bot_id: int, update_id: int | None) -> bool:
         """Mark a failed update handled in a transaction of its own, so it is not tried again

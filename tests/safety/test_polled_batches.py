@@ -7,13 +7,15 @@ crash is not answered twice."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.models.core import ProcessedUpdate
 from bot.models.inbox import InboxUpdate
@@ -44,8 +46,8 @@ async def polled(app, db_url):  # type: ignore[no-untyped-def]
     await standin.stop()
 
 
-async def poll_once(intake: Intake) -> list[Update]:
-    updates = await intake.bot(GetUpdates(timeout=0))
+async def poll_once(intake: Intake, offset: int | None = None) -> list[Update]:
+    updates = await intake.bot(GetUpdates(offset=offset, timeout=0))
     await intake.receive_polled(updates)
     return updates
 
@@ -53,6 +55,21 @@ async def poll_once(intake: Intake) -> list[Update]:
 async def rows(app, model) -> list:  # type: ignore[no-untyped-def]
     async with app.sessionmaker() as session:
         return list((await session.scalars(select(model))).all())
+
+
+@contextmanager
+def statements(app) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    """The SQL the app sends while the block runs."""
+    sent: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        sent.append(" ".join(statement.split()))
+
+    event.listen(app.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        yield sent
+    finally:
+        event.remove(app.engine.sync_engine, "before_cursor_execute", seen)
 
 
 def help_replies(standin: StandIn) -> int:
@@ -93,3 +110,43 @@ async def test_a_batch_sent_again_is_not_answered_twice(app, polled):
     await intake.receive_polled(updates)  # after a crash
     assert help_replies(standin) == 1
     assert await rows(app, InboxUpdate) == []
+
+
+async def test_a_new_poller_looks_up_its_first_batch_only(app, polled):
+    standin, intake = polled
+    standin.telegram.user_sends(USERS[0], "/help")
+    first = await intake.bot(GetUpdates(timeout=0))
+    await intake.receive_polled(first)
+    # the process dies before its next getUpdates: Telegram sends the batch to the next poller
+    successor = Intake(app, build_dispatcher(app), intake.bot)
+    with statements(app) as again:
+        await successor.receive_polled(first)
+    assert help_replies(standin) == 1, "the batch sent again is not answered twice"
+    assert any("FROM processed_updates" in sql for sql in again)
+
+    standin.telegram.user_sends(USERS[1], "/help")
+    later = await intake.bot(GetUpdates(offset=first[-1].update_id + 1, timeout=0))
+    with statements(app) as sent:
+        await successor.receive_polled(later)
+    assert help_replies(standin) == 2
+    handled = {row.update_id for row in await rows(app, ProcessedUpdate)}
+    assert handled == {first[0].update_id, later[0].update_id}
+    # delivered for the first time: no look-up of the handled marks, no inbox copy to delete
+    assert not [sql for sql in sent if "FROM processed_updates" in sql
+                or sql.startswith("DELETE FROM inbox_updates")], sent
+    assert [sql for sql in sent if sql.startswith("INSERT INTO processed_updates")]
+    await successor.drain(grace=5)
+
+
+async def test_a_slow_unseen_update_leaves_no_inbox_copy(app, polled):
+    standin, intake = polled
+    standin.telegram.user_sends(USERS[0], "/help")
+    first = await poll_once(intake)
+    standin.send_delay = RECORD_AFTER * 3
+    standin.telegram.user_sends(USERS[1], "/help")
+    batch = await poll_once(intake, offset=first[-1].update_id + 1)
+    assert [u.update_id for u in batch] == [first[-1].update_id + 1]
+    assert [r.update_id for r in await rows(app, InboxUpdate)] == [batch[0].update_id]
+    await asyncio.gather(*intake.in_hand.values())
+    assert help_replies(standin) == 2
+    assert await rows(app, InboxUpdate) == [], "recorded while handled: its copy went too"
