@@ -52,6 +52,7 @@ class Intake:
         self.settled: set[int] = set()  # of those, the ones handled (or skipped as handled)
         self.unrecorded: set[int] = set()  # polled updates in hand with no inbox copy
         self.polled_through: int | None = None  # the highest update id polled by this process
+        self.batch_ready: asyncio.Future[None] | None = None  # the polled batch is all settled
 
     async def receive(self, updates: Sequence[Received]) -> None:
         """Record ``updates`` (raises if the database cannot), then handle the new ones."""
@@ -63,20 +64,27 @@ class Intake:
     async def receive_polled(self, updates: Sequence[Update]) -> None:
         """A long-polling batch: handled at once; returns (and the offset may move) when each
         update is settled or recorded. Raises if the database cannot record the unsettled ones:
-        the offset stays, and Telegram sends the batch again."""
+        the offset stays, and Telegram sends the batch again.
+
+        A settled update's commit is the point: what follows it (its effects, the chat's lock
+        given back) overlaps the next ``getUpdates``."""
         if not updates:
             return
         ids = {update.update_id for update in updates}
         seen_through = self.polled_through
         self.polled_through = max(ids | {seen_through or 0})
         self.watched |= ids
+        self.batch_ready = asyncio.get_running_loop().create_future()
         try:
-            tasks = [self._start(update.update_id, None, update,
-                                 unseen=seen_through is not None and update.update_id > seen_through)
-                     for update in updates]
-            await asyncio.wait(tasks, timeout=RECORD_AFTER)
+            for update in updates:
+                self._start(update.update_id, None, update,
+                            unseen=seen_through is not None and update.update_id > seen_through)
+            self._check_batch()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.batch_ready, RECORD_AFTER)
             unsettled = [update for update in updates if update.update_id not in self.settled]
         finally:
+            self.batch_ready = None
             self.watched -= ids
             self.settled -= ids
         if unsettled:  # still running, or failed without being marked handled
@@ -106,6 +114,14 @@ class Intake:
     def _done(self, update_id: int) -> None:
         self.in_hand.pop(update_id, None)
         self.unrecorded.discard(update_id)
+        self._check_batch()
+
+    def _check_batch(self) -> None:
+        """Wake the polled batch once each of its updates is settled, or ended without it."""
+        ready = self.batch_ready
+        if ready is not None and not ready.done() and all(
+                i in self.settled or i not in self.in_hand for i in self.watched):
+            ready.set_result(None)
 
     async def _handle(self, update_id: int, claimed_at: float | None,
                       update: Update | dict[str, Any], unseen: bool) -> None:
@@ -128,6 +144,7 @@ class Intake:
         """Called once an update is handled for good: its polled batch no longer waits."""
         if update_id in self.watched:
             self.settled.add(update_id)
+            self._check_batch()
 
     async def sweep_forever(self) -> None:
         """Handle the updates left unhandled by a process that died (at start, then often)."""
