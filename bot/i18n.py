@@ -10,6 +10,7 @@ the recipient's language; handlers use aiogram's ``gettext as _``, which reads t
 
 from __future__ import annotations
 
+import functools
 import gettext as _gettext
 import io
 from collections.abc import Callable
@@ -73,6 +74,12 @@ def load_catalogs(locales_dir: Path) -> dict[str, _gettext.GNUTranslations]:
     return catalogs
 
 
+@functools.cache
+def babel_locale(lang: str) -> Locale:
+    """Babel's locale for one of ours, parsed once (every formatted number and date needs it)."""
+    return Locale.parse(BABEL_LOCALES.get(lang, lang))
+
+
 @dataclass(frozen=True)
 class Text:
     """Translation and formatting bound to one language and time zone.
@@ -86,7 +93,7 @@ class Text:
 
     @property
     def locale(self) -> Locale:
-        return Locale.parse(BABEL_LOCALES.get(self.lang, self.lang))
+        return babel_locale(self.lang)
 
     def gettext(self, message: str, **params: object) -> str:
         text = self.translations.gettext(message)
@@ -97,6 +104,8 @@ class Text:
         return text.format(n=self.number(n), **params)
 
     def number(self, value: float) -> str:
+        if type(value) is int and 0 <= value < 1000:  # an int, not a bool
+            return str(value)  # the same in every locale; Babel took longer than the rest
         return format_decimal(value, locale=self.locale)
 
     def now(self) -> datetime:

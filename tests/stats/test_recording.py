@@ -170,3 +170,21 @@ async def test_a_question_in_the_chat_is_counted_once_without_its_words(
         values = {str(v) for r in await session.scalars(select(SearchCount)) for v in (
             r.month, r.region, r.need, r.age_band, r.hour_band)}
     assert values == {"2026-01", "06", "15", "*", SHELTER, "14-15", "morning"}  # codes only
+
+
+async def test_counts_are_added_in_batches_beyond_one_statement(app: App) -> None:
+    """More cells than one statement takes: every cell is created, then added to, exactly."""
+    from bot.models.stats import SearchNeedCount
+    from bot.services.stats.recording import NEED_CELL
+    from bot.services.stats.upsert import PARAMETERS, add_counts
+
+    cells = {("2026-11", f"{1 + i % 17:02d}", f"need-{i}", i % 2 == 0, i % 3 == 0): 1 + i % 4
+             for i in range(PARAMETERS // len(NEED_CELL) * 2 + 7)}
+    for _ in range(2):
+        async with app.sessionmaker() as session:
+            await add_counts(session, SearchNeedCount, NEED_CELL, cells)
+            await session.commit()
+    async with app.sessionmaker() as session:
+        stored = {(r.month, r.region, r.need, r.can_take_now, r.place_free): r.count
+                  for r in (await session.scalars(select(SearchNeedCount))).all()}
+    assert stored == {cell: 2 * n for cell, n in cells.items()}

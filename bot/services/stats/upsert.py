@@ -14,20 +14,22 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-#: Cells per execution: well under SQLite's and PostgreSQL's bound-parameter limits.
-BATCH = 200
+#: Parameters per execution: under SQLite's oldest bound-parameter limit (999).
+PARAMETERS = 900
 
 
-@functools.cache
-def _upsert(table: str, columns: tuple[str, ...]) -> Any:
-    """The upsert of one cell, built once: executed with a list of cells, it runs once per
-    cell. Written as text because SQLAlchemy does not cache ``ON CONFLICT DO UPDATE``
-    statements, and compiling them at every search cost more than running them; the same SQL
-    serves SQLite and PostgreSQL."""
+@functools.lru_cache(maxsize=256)
+def _upsert(table: str, columns: tuple[str, ...], cells: int) -> Any:
+    """The upsert of ``cells`` distinct cells in one statement (parameters ``<column>_<row>``),
+    built once per size: a search counts two or three cells, and one execution of a statement
+    cost less than one per cell. Written as text because SQLAlchemy does not cache
+    ``ON CONFLICT DO UPDATE`` statements, and compiling them at every search cost more than
+    running them; the same SQL serves SQLite and PostgreSQL."""
     names = (*columns, "count")
+    rows = ", ".join("(" + ", ".join(f":{name}_{i}" for name in names) + ")"
+                     for i in range(cells))
     return text(
-        f"INSERT INTO {table} ({', '.join(names)}) "
-        f"VALUES ({', '.join(':' + name for name in names)}) "
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES {rows} "
         f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET count = {table}.count + excluded.count")
 
 
@@ -36,8 +38,13 @@ async def add_counts(session: AsyncSession, model: type, columns: Sequence[str],
     """Add ``counts`` (cell key, in ``columns`` order -> number) to ``model``'s rows.
 
     Cells go in key order, so that concurrent writers lock rows in the same order."""
-    rows = [{**dict(zip(columns, key, strict=True)), "count": n}
-            for key, n in sorted(counts.items()) if n]
-    statement = _upsert(model.__tablename__, tuple(columns))  # type: ignore[attr-defined]
-    for start in range(0, len(rows), BATCH):
-        await session.execute(statement, rows[start:start + BATCH])
+    rows = [(*key, n) for key, n in sorted(counts.items()) if n]
+    names = (*columns, "count")
+    table = model.__tablename__  # type: ignore[attr-defined]
+    per_batch = PARAMETERS // len(names)
+    for start in range(0, len(rows), per_batch):
+        batch = rows[start:start + per_batch]
+        await session.execute(
+            _upsert(table, tuple(columns), len(batch)),
+            {f"{name}_{i}": value for i, row in enumerate(batch)
+             for name, value in zip(names, row, strict=True)})
