@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -37,29 +36,34 @@ async def answer(target: Message, app: App, session: AsyncSession, state: FSMCon
     now = app.clock.now()
     outcome = await answer_page(app, session, criteria, now=now, page=page)
     if token is not None:
-        await count_once(app, session, state, token, outcome, now=now)
+        counted = await count_once(state, token, outcome)
     elif outcome.offset:
         token = await remember(state, criteria)
-    else:  # a new question's first answer: counted now, and kept as counted
+        counted = False
+    else:  # a new question's first answer: counted, and kept as counted
         token = await remember(state, criteria, counted=True)
-        await record_search(session, outcome.criteria, outcome, now=now,
-                            zone=app.translator.zone)
+        counted = True
     text = answer_text(outcome, text_for(app), now, app.taxonomy)
     reachable = await receivable_ids(session, [r.service_id for r in outcome.results], now=now)
     await target.answer(text, reply_markup=answer_keyboard(token, outcome, page, reachable))
+    # Counted last: every search adds to the same few cells, whose rows (on SQLite, the whole
+    # database) stay locked from this write to the commit; the reply is not held up by that.
+    if counted:
+        await record_search(session, outcome.criteria, outcome, now=now,
+                            zone=app.translator.zone)
     log.info("directory answer: %d result(s) of %d, page %d", len(outcome.results),
              outcome.total, page)
 
 
-async def count_once(app: App, session: AsyncSession, state: FSMContext, token: str,
-                     outcome: SearchOutcome, *, now: datetime) -> None:
-    """Count the question in the figures at its first answer only: page turns, corrections and
-    "neighbouring regions" show the same question again (the kept search remembers it)."""
+async def count_once(state: FSMContext, token: str, outcome: SearchOutcome) -> bool:
+    """Whether to count the question in the figures (marked counted in the kept search): at
+    its first answer only, as page turns, corrections and "neighbouring regions" show the same
+    question again."""
     kept = await recall(state, token)
     if outcome.offset or kept is None or kept.get("counted"):
-        return
-    await record_search(session, outcome.criteria, outcome, now=now, zone=app.translator.zone)
+        return False
     await update(state, token, counted=True)
+    return True
 
 
 async def ask_region(target: Message, app: App, state: FSMContext, worker: Worker,
