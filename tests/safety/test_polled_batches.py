@@ -76,7 +76,14 @@ def help_replies(standin: StandIn) -> int:
     return sum(1 for e in standin.telegram.events if e.kind == "send" and "/find" in e.text)
 
 
-async def test_a_short_batch_is_handled_without_the_inbox(app, polled):
+@pytest.fixture
+def patient(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch waits long enough for its updates to settle, however loaded the machine: the
+    tests that expect no inbox copy do not depend on a /help taking under 0.25 s."""
+    monkeypatch.setattr("handlers.intake.RECORD_AFTER", 30.0)
+
+
+async def test_a_short_batch_is_handled_without_the_inbox(app, polled, patient):
     standin, intake = polled
     for user in USERS:
         standin.telegram.user_sends(user, "/help")
@@ -112,7 +119,7 @@ async def test_a_batch_sent_again_is_not_answered_twice(app, polled):
     assert await rows(app, InboxUpdate) == []
 
 
-async def test_a_new_poller_looks_up_its_first_batch_only(app, polled):
+async def test_a_new_poller_looks_up_its_first_batch_only(app, polled, patient):
     standin, intake = polled
     standin.telegram.user_sends(USERS[0], "/help")
     first = await intake.bot(GetUpdates(timeout=0))
