@@ -123,19 +123,28 @@ _RESOLVE_FUZZY_CUTOFF = 78.0
 _SUGGEST_CUTOFF = 70.0
 
 
-def _by_length(keys: list[str]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = defaultdict(list)
-    for k in keys:
-        out[len(k)].append(k)
-    return dict(out)
+class _ByLength:
+    """Place keys grouped by length, and the candidates of each length window, listed once:
+    every word of every question asks for one of a few dozen windows."""
 
+    def __init__(self, keys: list[str]) -> None:
+        self._lengths: dict[int, list[str]] = defaultdict(list)
+        for k in keys:
+            self._lengths[len(k)].append(k)
+        self._windows: dict[tuple[int, int], list[str]] = {}
 
-def _near(keys_by_len: dict[int, list[str]], word: str, cutoff: float) -> list[str]:
-    """Keys long enough and short enough to reach ``cutoff`` with fuzz.ratio (skips the rest)."""
-    c = cutoff / 100
-    n = len(word)
-    lo, hi = int(n * c / (2 - c)), int(n * (2 - c) / c) + 1
-    return [k for length in range(lo, hi + 1) for k in keys_by_len.get(length, ())]
+    def near(self, word: str, cutoff: float) -> list[str]:
+        """Keys long enough and short enough to reach ``cutoff`` with fuzz.ratio (skips the
+        rest)."""
+        c = cutoff / 100
+        n = len(word)
+        window = int(n * c / (2 - c)), int(n * (2 - c) / c) + 1
+        found = self._windows.get(window)
+        if found is None:
+            lo, hi = window
+            found = self._windows[window] = [
+                k for length in range(lo, hi + 1) for k in self._lengths.get(length, ())]
+        return found
 
 
 def canonical_words(words: list[str]) -> list[str]:
@@ -192,8 +201,8 @@ class Gazetteer:
                 entry = _Entry(name, base, plain, kind, region, i == 0)
                 self._add(place_key(label), entry)
                 self._names.append(plain)
-        self._keys_all = _by_length(sorted(self._by_compact))
-        self._keys_text = _by_length(
+        self._keys_all = _ByLength(sorted(self._by_compact))
+        self._keys_text = _ByLength(
             [k for k in sorted(self._by_compact) if self._fuzzy_ok_in_text(k)]
         )
 
@@ -263,7 +272,7 @@ class Gazetteer:
             seen = {(m.name, m.region_codes) for m in out}
             for cand, score, _ in process.extract(
                 compact,
-                _near(self._keys_all, compact, cutoff),
+                self._keys_all.near(compact, cutoff),
                 scorer=fuzz.ratio,
                 limit=limit * 3,
                 score_cutoff=cutoff,
@@ -285,7 +294,7 @@ class Gazetteer:
         seen: set[tuple[str, tuple[str, ...]]] = set()
         for cand, score, _ in process.extract(
             compact,
-            _near(self._keys_all, compact, _SUGGEST_CUTOFF),
+            self._keys_all.near(compact, _SUGGEST_CUTOFF),
             scorer=fuzz.ratio,
             limit=limit * 4,
             score_cutoff=_SUGGEST_CUTOFF,
@@ -359,7 +368,7 @@ class Gazetteer:
             compact = "".join(chunk)
             hit = process.extractOne(
                 compact,
-                _near(self._keys_text, compact, _TEXT_FUZZY_CUTOFF),
+                self._keys_text.near(compact, _TEXT_FUZZY_CUTOFF),
                 scorer=fuzz.ratio,
                 score_cutoff=_TEXT_FUZZY_CUTOFF,
             )

@@ -7,6 +7,7 @@ so it only does dictionary lookups, a few regular expressions and bounded fuzzy 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -161,12 +162,22 @@ class ParsedQuery:
     youth: bool = False  # "teen", "ado", "mineure": a minor, age not given
 
 
+@functools.lru_cache(maxsize=64)
+def _phrase_index(phrases: tuple[str, ...]) -> dict[str, list[list[str]]]:
+    """``phrases`` split into words and filed by their first word, once per phrase list."""
+    index: dict[str, list[list[str]]] = {}
+    for phrase in phrases:
+        if split := phrase.split():
+            index.setdefault(split[0], []).append(split)
+    return index
+
+
 def _phrase_spans(words: list[str], phrases: tuple[str, ...]) -> list[tuple[int, int]]:
     """(start, end) word indexes where any of ``phrases`` (normalised) occurs."""
+    index = _phrase_index(phrases)
     out = []
-    for phrase in phrases:
-        p = phrase.split()
-        for i in range(len(words) - len(p) + 1):
+    for i, word in enumerate(words):
+        for p in index.get(word, ()):
             if words[i : i + len(p)] == p:
                 out.append((i, i + len(p)))
     return out

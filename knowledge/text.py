@@ -34,6 +34,11 @@ def _fold_char(char: str) -> str:
 def fold(text: str) -> tuple[str, list[int]]:
     """Lower-cased, accent-free copy of ``text`` and, for each of its characters, the index of
     the original character it came from (so spans found in the folded text map back)."""
+    if text.isascii():
+        return text.lower(), list(range(len(text)))
+    pieces = [_fold_char(char) for char in text]
+    if all(len(piece) == 1 for piece in pieces):  # the usual case: accents dropped one for one
+        return "".join(pieces), list(range(len(text)))
     chars: list[str] = []
     offsets: list[int] = []
     for i, char in enumerate(text):
