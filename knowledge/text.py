@@ -39,14 +39,8 @@ def fold(text: str) -> tuple[str, list[int]]:
     pieces = [_fold_char(char) for char in text]
     if all(len(piece) == 1 for piece in pieces):  # the usual case: accents dropped one for one
         return "".join(pieces), list(range(len(text)))
-    chars: list[str] = []
-    offsets: list[int] = []
-    for i, char in enumerate(text):
-        piece = char.lower() if char.isascii() else _fold_char(char)
-        for c in piece:
-            chars.append(c)
-            offsets.append(i)
-    return "".join(chars), offsets
+    offsets = [i for i, piece in enumerate(pieces) for _ in piece]  # "œ" gives two, a mark none
+    return "".join(pieces), offsets
 
 
 def normalise(text: str) -> str:

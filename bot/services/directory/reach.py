@@ -73,7 +73,8 @@ async def _reach(session: AsyncSession, ids: list[int]) -> tuple[set[int], set[i
     rows = (await session.execute(_reach_query(), {"ids": ids})).all()
     found = {service_id for service_id, reached, _ in rows if reached}
     rest = {service_id for service_id, reached, _ in rows if not reached}
-    return found, rest, rows[0][2] is not None if rows else False
+    on_call = bool(rows) and rows[0][2] is not None  # the same in every row
+    return found, rest, on_call
 
 
 async def _routed(session: AsyncSession, services: Sequence[DirectoryService], now: datetime
