@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from bot.plugins import import_modules
@@ -16,11 +17,12 @@ class Command:
     coordinator_only: bool = False
 
 
-def all_commands() -> list[Command]:
-    """Every feature's commands, in router order."""
+@functools.cache
+def all_commands() -> tuple[Command, ...]:
+    """Every feature's commands, in router order (read once: ``/help`` lists them each time)."""
     from handlers.dispatcher import ROUTER_MODULES
 
     commands: list[Command] = []
     for module in import_modules(ROUTER_MODULES):
         commands.extend(getattr(module, "COMMANDS", ()))
-    return commands
+    return tuple(commands)

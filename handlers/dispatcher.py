@@ -5,12 +5,17 @@ from __future__ import annotations
 from aiogram import Dispatcher, Router
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
-from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation, RedisStorage
+from aiogram.fsm.storage.redis import DefaultKeyBuilder
 
 from bot.app import App
 from bot.plugins import import_modules
 from handlers.inline_filters import run_filters_inline
-from handlers.isolation import CROSS_PROCESS_POLL_SECONDS, LocalFirstIsolation
+from handlers.isolation import (
+    CROSS_PROCESS_POLL_SECONDS,
+    LocalFirstIsolation,
+    StateReadingIsolation,
+    StateReadingStorage,
+)
 from handlers.middlewares.database import DatabaseMiddleware
 from handlers.middlewares.errors import ErrorReplyMiddleware
 from handlers.middlewares.flow import CommandLeavesFlowMiddleware
@@ -49,11 +54,8 @@ def build_storage(app: App) -> tuple[BaseStorage, BaseEventIsolation]:
     # A conversation's state and data expire (RELAIS_STATE_TTL_HOURS after their last change):
     # nothing of an abandoned flow lingers in Redis.
     ttl = int(app.settings.state_ttl_hours * 3600)
-    return (
-        RedisStorage(app.redis, key_builder=key_builder, state_ttl=ttl, data_ttl=ttl),
-        LocalFirstIsolation(
-            RedisEventIsolation(app.redis, key_builder=key_builder, lock_kwargs=lock)),
-    )
+    storage = StateReadingStorage(app.redis, key_builder=key_builder, state_ttl=ttl, data_ttl=ttl)
+    return storage, LocalFirstIsolation(StateReadingIsolation(storage, lock))
 
 
 def build_routers() -> list[Router]:

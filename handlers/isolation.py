@@ -5,17 +5,40 @@ for it (every 100 ms by default): a worker who taps twice waits a tenth of a sec
 and a burst of one chat's updates turns into Redis traffic. Here the updates of a chat first wait
 their turn inside the process, on an asyncio lock, and only the one whose turn it is takes the
 Redis lock, which then only ever waits for another process.
+
+Taking the Redis lock also reads the chat's state, in one script (:class:`StateReadingLock`):
+aiogram reads the state right after the lock, which was a second trip to Redis for every update.
+:class:`StateReadingStorage` hands that value to aiogram's read, once; any write of the state
+goes to Redis as before.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
+from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
+from aiogram.fsm.storage.redis import RedisStorage
+from redis.asyncio.lock import Lock
 
 CROSS_PROCESS_POLL_SECONDS = 0.02  # how often a chat's update retries another process's lock
+
+# SET the lock NX (PX its timeout, when it has one); when taken, GET the state with it
+ACQUIRE_AND_READ = """
+local taken
+if tonumber(ARGV[2]) > 0 then
+  taken = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+else
+  taken = redis.call('SET', KEYS[1], ARGV[1], 'NX')
+end
+if taken then
+  return {1, redis.call('GET', KEYS[2])}
+end
+return {0}
+"""
 
 
 class LocalFirstIsolation(BaseEventIsolation):
@@ -48,3 +71,73 @@ class LocalFirstIsolation(BaseEventIsolation):
     async def close(self) -> None:
         self._locks.clear()
         await self.shared.close()
+
+
+class StateReadingStorage(RedisStorage):
+    """aiogram's Redis storage; a state read with the chat's lock is served once from that."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._read: dict[StorageKey, str | None] = {}
+
+    def keep_read(self, key: StorageKey, value: bytes | str | None) -> None:
+        self._read[key] = value.decode("utf-8") if isinstance(value, bytes) else value
+
+    def forget_read(self, key: StorageKey) -> None:
+        self._read.pop(key, None)
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        if key in self._read:
+            return self._read.pop(key)
+        return await super().get_state(key)
+
+    async def set_state(self, key: StorageKey, state: str | State | None = None) -> None:
+        self._read.pop(key, None)
+        await super().set_state(key, state)
+
+
+class StateReadingLock(Lock):
+    """redis-py's lock whose acquisition also reads a key (the chat's state), in one script."""
+
+    lua_acquire_and_read = None
+
+    def __init__(self, *args: Any, read_key: str, on_read: Callable[[Any], None],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.read_key = read_key
+        self.on_read = on_read
+        if StateReadingLock.lua_acquire_and_read is None:
+            StateReadingLock.lua_acquire_and_read = self.redis.register_script(ACQUIRE_AND_READ)
+
+    async def do_acquire(self, token: str | bytes) -> bool:
+        timeout = int(self.timeout * 1000) if self.timeout else 0
+        reply = await self.lua_acquire_and_read(  # type: ignore[misc]
+            keys=[self.name, self.read_key], args=[token, timeout], client=self.redis)
+        if not reply or not int(reply[0]):
+            return False
+        self.on_read(reply[1] if len(reply) > 1 else None)
+        return True
+
+
+class StateReadingIsolation(BaseEventIsolation):
+    """aiogram's Redis isolation (same lock key, timeout and retry), reading the state with the
+    lock for :class:`StateReadingStorage`."""
+
+    def __init__(self, storage: StateReadingStorage, lock_kwargs: dict[str, Any]) -> None:
+        self.storage = storage
+        self.lock_kwargs = lock_kwargs
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        build = self.storage.key_builder.build
+        lock = StateReadingLock(
+            self.storage.redis, build(key, "lock"), read_key=build(key, "state"),
+            on_read=lambda value: self.storage.keep_read(key, value), **self.lock_kwargs)
+        try:
+            async with lock:
+                yield
+        finally:
+            self.storage.forget_read(key)
+
+    async def close(self) -> None:
+        pass

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.config import normalise_database_url
-from bot.db import sqlite_driver
+from bot.db import postgres_driver, sqlite_driver
 
 PING_AFTER_IDLE_SECONDS = 2.0
 IDLE_SINCE = "relais_idle_since"  # in a pooled connection's info: when it went back to the pool
@@ -22,7 +22,8 @@ IDLE_SINCE = "relais_idle_since"  # in a pooled connection's info: when it went 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """Create an async engine; SQLite gets foreign keys, WAL, a busy timeout and one trip to
-    aiosqlite's thread per statement (:mod:`bot.db.sqlite_driver`).
+    aiosqlite's thread per statement (:mod:`bot.db.sqlite_driver`); PostgreSQL begins a
+    transaction at its first write (:mod:`bot.db.postgres_driver`).
 
     SQLite connections are pooled (SQLAlchemy's default for a file): opening one starts a
     thread and sets the pragmas, which cost a third of a short update when every session
@@ -34,7 +35,9 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
                                      connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10)
+    postgres_driver.register()
+    engine = create_async_engine(postgres_driver.dialect_url(url), echo=echo, pool_size=10,
+                                 max_overflow=10)
     ping_when_idle(engine)
     return engine
 

@@ -7,6 +7,12 @@ than SQLite itself. This adapter does the four steps in one function run on that
 statements, their order, transactions and errors are the same. Server-side cursors (streamed
 results) keep SQLAlchemy's own path.
 
+Two more trips are saved where nothing is to be done on the thread: a commit or a rollback with
+no transaction open (the pool rolls back every connection it takes back, and SQLite opens a
+transaction only at the first write); and the commit of a statement announced by
+:func:`bot.db.last_write.execute_last` when it is the transaction's first write: the statement
+and its commit go in one trip.
+
 :func:`dialect_url` names this dialect in a ``sqlite+aiosqlite`` URL; :func:`register` makes it
 known to SQLAlchemy (``bot.db.engine.make_engine`` does both).
 """
@@ -29,10 +35,10 @@ from sqlalchemy.engine import URL, make_url
 DRIVER = "aiosqlite_onetrip"
 
 
-def run_statement(connection: sqlite3.Connection, operation: str, parameters: Any
-                  ) -> tuple[Any, list[Any] | None, int, int]:
-    """On aiosqlite's thread: execute, fetch every row, close (description, rows, last row
-    id, row count)."""
+def run_statement(connection: sqlite3.Connection, operation: str, parameters: Any,
+                  commit: bool = False) -> tuple[Any, list[Any] | None, int, int]:
+    """On aiosqlite's thread: execute, fetch every row, close, commit when asked (description,
+    rows, last row id, row count)."""
     cursor = connection.cursor()
     try:
         if parameters is None:
@@ -40,10 +46,14 @@ def run_statement(connection: sqlite3.Connection, operation: str, parameters: An
         else:
             cursor.execute(operation, parameters)
         if cursor.description:
-            return cursor.description, cursor.fetchall(), -1, -1
-        return None, None, cursor.lastrowid, cursor.rowcount
+            outcome = cursor.description, cursor.fetchall(), -1, -1
+        else:
+            outcome = None, None, cursor.lastrowid, cursor.rowcount
     finally:
         cursor.close()
+    if commit:
+        connection.commit()
+    return outcome
 
 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
@@ -52,9 +62,11 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     __slots__ = ()
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
+        adapted: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
+        alone, adapted.write_alone = adapted.write_alone and adapted.may_write_alone(), False
         try:
             description, rows, lastrowid, rowcount = self.await_(self._connection._execute(
-                run_statement, self._connection._conn, operation, parameters))
+                run_statement, self._connection._conn, operation, parameters, alone))
             self.description = description
             self.lastrowid, self.rowcount = lastrowid, rowcount
             if rows is not None:
@@ -64,7 +76,30 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("write_alone",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.write_alone = False  # set by execute_last: commit the next statement with it
+
+    def _open(self) -> bool:
+        """Whether SQLite has a transaction open (when in doubt, yes: SQLAlchemy's path)."""
+        try:
+            return self._connection._conn.in_transaction
+        except ValueError:  # closed
+            return True
+
+    def may_write_alone(self) -> bool:
+        """Whether the next statement would be the transaction's first write."""
+        return not self._open()
+
+    def commit(self) -> None:
+        if self._open():  # else nothing to commit: no trip
+            super().commit()
+
+    def rollback(self) -> None:
+        if self._open():  # else nothing to roll back: no trip
+            super().rollback()
 
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
         if server_side:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.last_write import execute_last
 from bot.models.core import ProcessedUpdate
 from bot.models.inbox import InboxUpdate
 from bot.services import crypto
@@ -54,10 +55,17 @@ def new_owner() -> str:
     return uuid.uuid4().hex[:16]
 
 
-async def is_handled(session: AsyncSession, bot_id: int, update_id: int) -> bool:
+@functools.cache
+def _is_handled_query() -> Any:
+    """Built once, like the handled mark: building it cost as much as running it."""
     handled = PROCESSED.c
-    return await session.scalar(select(handled.update_id).where(
-        handled.bot_id == bot_id, handled.update_id == update_id)) is not None
+    return select(handled.update_id).where(handled.bot_id == bindparam("bot_id"),
+                                           handled.update_id == bindparam("update_id"))
+
+
+async def is_handled(session: AsyncSession, bot_id: int, update_id: int) -> bool:
+    return await session.scalar(_is_handled_query(),
+                                {"bot_id": bot_id, "update_id": update_id}) is not None
 
 
 async def forget(session: AsyncSession, bot_id: int, update_id: int) -> None:
@@ -102,9 +110,11 @@ async def mark_handled(session: AsyncSession, bot_id: int, update_id: int, now: 
     (``kept=False``: it has none, a polled update settled before it had to be recorded; a copy
     recorded meanwhile is met by the record's own handled check, or by a later sweep)."""
     mark, forget_copy = _handled_statements()
+    if not kept:  # the mark is the transaction's last statement (the commit follows)
+        await execute_last(session, mark, {"update_id": update_id, "bot_id": bot_id, "now": now})
+        return
     await session.execute(mark, {"update_id": update_id, "bot_id": bot_id, "now": now})
-    if kept:
-        await session.execute(forget_copy, {"update_id": update_id, "bot_id": bot_id})
+    await session.execute(forget_copy, {"update_id": update_id, "bot_id": bot_id})
 
 
 class Inbox:

@@ -1,5 +1,7 @@
 """SQLite statements make one trip to aiosqlite's thread (``bot.db.sqlite_driver``), with the
-same results, row counts, new ids and errors as SQLAlchemy's own aiosqlite adapter."""
+same results, row counts, new ids and errors as SQLAlchemy's own aiosqlite adapter; a commit or
+rollback with nothing to do makes none, and a transaction's only write, announced as its last
+statement (``bot.db.last_write``), is committed in the same trip."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.db.engine import make_engine
+from bot.db.engine import make_engine, make_sessionmaker
+from bot.db.last_write import execute_last
 from bot.db.sqlite_driver import OneTripDialect
 
 
@@ -78,3 +81,65 @@ async def test_streamed_results_keep_sqlalchemys_path(engine):
     async with engine.connect() as connection:
         result = await connection.stream(text("SELECT 1 UNION ALL SELECT 2"))
         assert [row[0] async for row in result] == [1, 2]
+
+
+async def test_a_commit_or_rollback_with_nothing_open_makes_no_trip(engine, trips):
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT v FROM t"))
+        trips.clear()
+        await connection.commit()
+        await connection.rollback()
+        assert trips == []
+        await connection.execute(text("INSERT INTO t (v) VALUES ('a')"))
+        trips.clear()
+        await connection.rollback()
+        assert trips == ["rollback"]
+        assert (await connection.execute(text("SELECT count(*) FROM t"))).scalar() == 0
+
+
+async def seen_by_another(path) -> list[str]:  # type: ignore[no-untyped-def]
+    """What a second connection (another process, say) reads of the table now."""
+    async with aiosqlite.connect(path) as other:
+        return [row[0] async for row in await other.execute("SELECT v FROM t ORDER BY id")]
+
+
+async def test_a_last_statement_that_is_the_only_write_commits_in_its_own_trip(tmp_path, trips):
+    path = tmp_path / "last.db"
+    engine = make_engine(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        async with make_sessionmaker(engine)() as session:
+            await session.execute(text("SELECT v FROM t"))
+            trips.clear()
+            await execute_last(session, text("INSERT INTO t (v) VALUES (:v)"), {"v": "alone"})
+            assert trips == ["run_statement"]
+            assert await seen_by_another(path) == ["alone"]  # stored before the commit call
+            trips.clear()
+            await session.commit()
+            assert trips == []
+    finally:
+        await engine.dispose()
+
+
+async def test_a_last_statement_after_other_writes_stays_in_their_transaction(tmp_path):
+    path = tmp_path / "last.db"
+    engine = make_engine(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+        async with make_sessionmaker(engine)() as session:
+            await session.execute(text("INSERT INTO t (v) VALUES ('first')"))
+            await execute_last(session, text("INSERT INTO t (v) VALUES (:v)"), {"v": "last"})
+            assert await seen_by_another(path) == []
+            await session.rollback()
+        assert await seen_by_another(path) == []
+        async with make_sessionmaker(engine)() as session:
+            await session.execute(text("INSERT INTO t (v) VALUES ('first')"))
+            await execute_last(session, text("INSERT INTO t (v) VALUES (:v)"), {"v": "last"})
+            await session.commit()
+        assert await seen_by_another(path) == ["first", "last"]
+    finally:
+        await engine.dispose()

@@ -1,0 +1,26 @@
+"""A transaction's last statement runs and commits in one trip when it is its only write.
+
+Most updates only read (``/help``, a page of results, a case's view) and then write one row,
+their handled mark, just before the commit: ``BEGIN``, the row, ``COMMIT`` are three trips to the
+database for that row. :func:`execute_last` tells the connection that nothing follows the
+statement but the commit; when nothing was written before it either, the connection runs it alone,
+committed as it runs (PostgreSQL, :mod:`bot.db.postgres_driver`), or with its commit in the same
+trip (SQLite, :mod:`bot.db.sqlite_driver`), and the commit that follows has nothing to do. When
+something was written before it, it runs in the open transaction as any statement.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def execute_last(session: AsyncSession, statement: Any, parameters: dict[str, Any]) -> None:
+    """Execute ``statement``; the caller commits next, with nothing in between."""
+    await session.flush()  # objects still pending are written first, in the transaction
+    connection = await session.connection()
+    adapted = (await connection.get_raw_connection()).dbapi_connection
+    if getattr(adapted, "may_write_alone", None) is not None and adapted.may_write_alone():
+        adapted.write_alone = True
+    await session.execute(statement, parameters)

@@ -1,0 +1,130 @@
+"""A chat's Redis lock is taken and its conversation state read in one trip to Redis
+(``handlers.isolation``), with aiogram's lock semantics (one holder across processes, a timeout)
+and its state semantics (a write, or another process's, is read afresh)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+
+import pytest
+from aiogram.fsm.storage.base import StorageKey
+from aiogram.fsm.storage.redis import DefaultKeyBuilder
+from redis.asyncio import Redis
+
+from handlers.isolation import StateReadingIsolation, StateReadingStorage
+from tests.support.databases import REDIS_ENV
+
+pytestmark = pytest.mark.skipif(not os.environ.get(REDIS_ENV),
+                                reason="Redis only (RELAIS_TEST_REDIS_URL)")
+
+KEY = StorageKey(bot_id=42, chat_id=7001, user_id=7001)
+
+
+@pytest.fixture
+async def redis():  # type: ignore[no-untyped-def]
+    client = Redis.from_url(os.environ[REDIS_ENV])
+    prefix = f"relais-test-{uuid.uuid4().hex[:8]}"
+    client.test_prefix = prefix  # type: ignore[attr-defined]
+    yield client
+    keys = [key async for key in client.scan_iter(f"{prefix}:*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+
+
+def storage_on(redis) -> StateReadingStorage:  # type: ignore[no-untyped-def]
+    """The storage of one process (each process has its own objects on the same Redis)."""
+    builder = DefaultKeyBuilder(prefix=f"{redis.test_prefix}:fsm", with_bot_id=True)
+    return StateReadingStorage(redis, key_builder=builder)
+
+
+def commands_sent(redis, monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    """The names of the commands the client sends from now on."""
+    sent: list[str] = []
+    original = redis.execute_command
+
+    async def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        sent.append(str(args[0]).upper())
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(redis, "execute_command", counted)
+    return sent
+
+
+async def test_the_lock_and_the_state_come_in_one_trip(redis, monkeypatch):
+    storage = storage_on(redis)
+    isolation = StateReadingIsolation(storage, {"timeout": 30, "sleep": 0.01})
+    await storage.set_state(KEY, "CaseWizard:age")
+    async with isolation.lock(KEY):  # once, so the script is known to Redis
+        await storage.get_state(KEY)
+    sent = commands_sent(redis, monkeypatch)
+    async with isolation.lock(KEY):
+        assert await storage.get_state(KEY) == "CaseWizard:age"
+        assert sent == ["EVALSHA"]
+        assert 0 < await redis.pttl(storage.key_builder.build(KEY, "lock")) <= 30_000
+    assert sent == ["EVALSHA", "PTTL", "EVALSHA"]  # the lock's release
+    assert await redis.exists(storage.key_builder.build(KEY, "lock")) == 0
+
+
+async def test_a_chat_with_no_state_reads_none(redis):
+    storage = storage_on(redis)
+    async with StateReadingIsolation(storage, {"timeout": 30}).lock(KEY):
+        assert await storage.get_state(KEY) is None
+
+
+async def test_later_reads_and_writes_go_to_redis(redis):
+    mine, theirs = storage_on(redis), storage_on(redis)
+    await mine.set_state(KEY, "first")
+    async with StateReadingIsolation(mine, {"timeout": 30}).lock(KEY):
+        assert await mine.get_state(KEY) == "first"
+        await theirs.set_state(KEY, "changed elsewhere")
+        assert await mine.get_state(KEY) == "changed elsewhere"
+        await mine.set_state(KEY, "mine")
+        assert await theirs.get_state(KEY) == "mine"
+    async with StateReadingIsolation(mine, {"timeout": 30}).lock(KEY):
+        await mine.set_state(KEY, None)
+        assert await mine.get_state(KEY) is None
+    assert await theirs.get_state(KEY) is None
+
+
+async def test_a_chat_locked_by_another_process_waits_its_turn(redis):
+    mine, theirs = storage_on(redis), storage_on(redis)
+    await theirs.set_state(KEY, "before")
+    entered = asyncio.Event()
+    release = asyncio.Event()
+    seen: list[str | None] = []
+
+    async def other_process() -> None:
+        async with StateReadingIsolation(theirs, {"timeout": 30, "sleep": 0.01}).lock(KEY):
+            entered.set()
+            await release.wait()
+            await theirs.set_state(KEY, "after")
+
+    async def this_process() -> None:
+        async with StateReadingIsolation(mine, {"timeout": 30, "sleep": 0.01}).lock(KEY):
+            seen.append(await mine.get_state(KEY))
+
+    other = asyncio.create_task(other_process())
+    await entered.wait()
+    waiting = asyncio.create_task(this_process())
+    await asyncio.sleep(0.1)
+    assert seen == [] and not waiting.done()
+    release.set()
+    await asyncio.wait_for(asyncio.gather(other, waiting), 5)
+    assert seen == ["after"]  # read with the lock, once the other process let it go
+
+
+async def test_a_lock_left_by_a_dead_process_expires(redis):
+    storage = storage_on(redis)
+    lock_key = storage.key_builder.build(KEY, "lock")
+    await redis.set(lock_key, b"dead-process", px=200)
+    isolation = StateReadingIsolation(storage, {"timeout": 30, "sleep": 0.01})
+    await asyncio.wait_for(_enter(isolation), 5)
+    assert await redis.exists(lock_key) == 0
+
+
+async def _enter(isolation: StateReadingIsolation) -> None:
+    async with isolation.lock(KEY):
+        pass
