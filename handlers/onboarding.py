@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 from aiogram import Router
 from aiogram.filters import Command as CommandFilter
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.types import Message
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, get_i18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +34,13 @@ PRIVACY_RULE = N_(
 
 def help_text(worker: Worker) -> str:
     """What Relais does, the privacy rule, and the commands this worker may use."""
+    i18n = get_i18n()
+    return _help_text(i18n, i18n.current_locale, worker.is_coordinator)
+
+
+@functools.lru_cache(maxsize=16)
+def _help_text(_i18n: I18n, _locale: str, coordinator: bool) -> str:
+    """Written once per catalog, language and role (in that language: the update's)."""
     lines = [
         _("<b>Relais</b> connects the partner network so that a youth never has to knock on a "
           "new door alone: find who can take them here and now, hand them over to a named "
@@ -42,7 +51,7 @@ def help_text(worker: Worker) -> str:
         _("<b>Commands</b>"),
     ]
     for command in all_commands():
-        if command.coordinator_only and not worker.is_coordinator:
+        if command.coordinator_only and not coordinator:
             continue
         lines.append(f"/{command.name} — {_(command.description)}")
     lines += ["", _("You can also simply write your question, for example: "
@@ -82,9 +91,11 @@ async def start(message: Message, worker: Worker) -> None:
     await message.answer(help_text(worker))
 
 
-async def show_help(message: Message, worker: Worker) -> None:
-    """``/help``: what Relais does and the commands this worker may use."""
-    await message.answer(help_text(worker))
+async def show_help(message: Message, worker: Worker, session: AsyncSession) -> None:
+    """``/help``: what Relais does and the commands this worker may use. Sent after the
+    update's commit, like every reply that needs nothing stored first: the next updates are
+    fetched while it travels (see ``docs/architecture.md``)."""
+    reply_after_commit(session, message.answer, help_text(worker))
 
 
 def build_router() -> Router:

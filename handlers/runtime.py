@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
@@ -21,6 +20,7 @@ from bot.db.migrate import upgrade
 from bot.plugins import import_modules
 from handlers.dispatcher import build_dispatcher
 from handlers.intake import Intake, poll
+from handlers.json_session import JsonSession
 from handlers.lean_sender import build_messenger
 from handlers.menu import set_default_menus
 from handlers.ops.metrics import metrics_of
@@ -49,7 +49,7 @@ def build_bot(app: App, session: BaseSession | None = None, token: str | None = 
         secret = app.settings.bot_token
         token = secret.get_secret_value() if secret else CONSOLE_TOKEN
     if session is None:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(app.settings.telegram_api))
+        session = JsonSession(api=TelegramAPIServer.from_base(app.settings.telegram_api))
     pin_response_models(session)
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 

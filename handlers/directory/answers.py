@@ -20,6 +20,7 @@ from bot.services.directory.search import SearchOutcome
 from bot.services.stats.recording import record_search
 from handlers.directory.keyboards import answer_keyboard, regions_keyboard
 from handlers.directory.queries import recall, remember, update
+from handlers.replies import reply_after_commit
 from handlers.ui import lang
 
 log = logging.getLogger(__name__)
@@ -45,9 +46,10 @@ async def answer(target: Message, app: App, session: AsyncSession, state: FSMCon
         counted = True
     text = answer_text(outcome, text_for(app), now, app.taxonomy)
     reachable = await receivable_ids(session, [r.service_id for r in outcome.results], now=now)
-    await target.answer(text, reply_markup=answer_keyboard(token, outcome, page, reachable))
-    # Counted last: every search adds to the same few cells, whose rows (on SQLite, the whole
-    # database) stay locked from this write to the commit; the reply is not held up by that.
+    # The page goes out after the update's commit, with nothing written before it but the
+    # counts: the next updates are fetched while it travels (see ``docs/architecture.md``).
+    reply_after_commit(session, target.answer, text,
+                       reply_markup=answer_keyboard(token, outcome, page, reachable))
     if counted:
         await record_search(session, outcome.criteria, outcome, now=now,
                             zone=app.translator.zone)

@@ -27,6 +27,8 @@ from tests.support.registered import prepare_relais_database
 
 TOKEN = "5151:polled-batches"
 USERS = (8_200_000_001, 8_200_000_002)
+QUICK = "/help"  # answered after its commit: settled however slow Telegram is
+SLOW = "/start"  # answered in its handler, before the commit: a slow Telegram keeps it unsettled
 
 
 @pytest.fixture
@@ -76,6 +78,11 @@ def help_replies(standin: StandIn) -> int:
     return sum(1 for e in standin.telegram.events if e.kind == "send" and "/find" in e.text)
 
 
+async def finished(*intakes: Intake) -> None:
+    """Wait for the updates in hand to end (replies sent after their commit included)."""
+    await asyncio.gather(*(task for intake in intakes for task in intake.in_hand.values()))
+
+
 @pytest.fixture
 def patient(monkeypatch: pytest.MonkeyPatch) -> None:
     """A batch waits long enough for its updates to settle, however loaded the machine: the
@@ -86,19 +93,20 @@ def patient(monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_a_short_batch_is_handled_without_the_inbox(app, polled, patient):
     standin, intake = polled
     for user in USERS:
-        standin.telegram.user_sends(user, "/help")
+        standin.telegram.user_sends(user, QUICK)
     batch = await poll_once(intake)
     assert len(batch) == 2
-    assert help_replies(standin) == 2, "both answered before the offset may move"
     assert {row.update_id for row in await rows(app, ProcessedUpdate)} == {
-        u.update_id for u in batch}
+        u.update_id for u in batch}, "both handled before the offset may move"
     assert await rows(app, InboxUpdate) == []
+    await finished(intake)
+    assert help_replies(standin) == 2
 
 
 async def test_a_slow_update_is_recorded_before_the_offset_moves(app, polled):
     standin, intake = polled
     standin.send_delay = RECORD_AFTER * 3  # Telegram slow to take the reply
-    standin.telegram.user_sends(USERS[0], "/help")
+    standin.telegram.user_sends(USERS[0], SLOW)
     batch = await poll_once(intake)
     recorded = await rows(app, InboxUpdate)
     assert [(r.update_id, r.claimed_by) for r in recorded] == [
@@ -109,32 +117,48 @@ async def test_a_slow_update_is_recorded_before_the_offset_moves(app, polled):
     assert await rows(app, InboxUpdate) == [], "handled: its inbox copy went with the commit"
 
 
+async def test_replies_sent_after_the_commit_do_not_hold_the_batch(app, polled, patient):
+    standin, intake = polled
+    standin.send_delay = 1.0  # Telegram slow to take the reply
+    standin.telegram.user_sends(USERS[0], QUICK)
+    started = asyncio.get_running_loop().time()
+    batch = await poll_once(intake)
+    assert asyncio.get_running_loop().time() - started < standin.send_delay
+    assert [row.update_id for row in await rows(app, ProcessedUpdate)] == [batch[0].update_id]
+    assert help_replies(standin) == 0, "the reply still travels while the next poll may go"
+    await finished(intake)
+    assert help_replies(standin) == 1
+
+
 async def test_a_batch_sent_again_is_not_answered_twice(app, polled):
     standin, intake = polled
-    standin.telegram.user_sends(USERS[0], "/help")
+    standin.telegram.user_sends(USERS[0], QUICK)
     updates = await intake.bot(GetUpdates(timeout=0))
     await intake.receive_polled(updates)
     await intake.receive_polled(updates)  # after a crash
+    await finished(intake)
     assert help_replies(standin) == 1
     assert await rows(app, InboxUpdate) == []
 
 
 async def test_a_new_poller_looks_up_its_first_batch_only(app, polled, patient):
     standin, intake = polled
-    standin.telegram.user_sends(USERS[0], "/help")
+    standin.telegram.user_sends(USERS[0], QUICK)
     first = await intake.bot(GetUpdates(timeout=0))
     await intake.receive_polled(first)
     # the process dies before its next getUpdates: Telegram sends the batch to the next poller
     successor = Intake(app, build_dispatcher(app), intake.bot)
     with statements(app) as again:
         await successor.receive_polled(first)
+        await finished(intake, successor)
     assert help_replies(standin) == 1, "the batch sent again is not answered twice"
     assert any("FROM processed_updates" in sql for sql in again)
 
-    standin.telegram.user_sends(USERS[1], "/help")
+    standin.telegram.user_sends(USERS[1], QUICK)
     later = await intake.bot(GetUpdates(offset=first[-1].update_id + 1, timeout=0))
     with statements(app) as sent:
         await successor.receive_polled(later)
+        await finished(successor)
     assert help_replies(standin) == 2
     handled = {row.update_id for row in await rows(app, ProcessedUpdate)}
     assert handled == {first[0].update_id, later[0].update_id}
@@ -147,10 +171,10 @@ async def test_a_new_poller_looks_up_its_first_batch_only(app, polled, patient):
 
 async def test_a_slow_unseen_update_leaves_no_inbox_copy(app, polled):
     standin, intake = polled
-    standin.telegram.user_sends(USERS[0], "/help")
+    standin.telegram.user_sends(USERS[0], QUICK)
     first = await poll_once(intake)
     standin.send_delay = RECORD_AFTER * 3
-    standin.telegram.user_sends(USERS[1], "/help")
+    standin.telegram.user_sends(USERS[1], SLOW)
     batch = await poll_once(intake, offset=first[-1].update_id + 1)
     assert [u.update_id for u in batch] == [first[-1].update_id + 1]
     assert [r.update_id for r in await rows(app, InboxUpdate)] == [batch[0].update_id]

@@ -1,0 +1,64 @@
+"""aiogram's aiohttp session, sending each Bot API call without a file as one JSON body.
+
+aiogram posts every call as a form: each field prepared on its own (keyboards dumped to JSON
+strings), then encoded by aiohttp's ``FormData``. The Bot API takes the same fields as a JSON
+body for every method that uploads no file, which is one ``json.dumps``: about a fifth of a
+reply's cost on our stand-in (0.19 ms of 0.89 ms for a page of results with its keyboard).
+
+Only the request's encoding changes. The fields are aiogram's own (``model_dump`` and
+``prepare_value``, the bot's defaults resolved), dropped when aiogram's form drops them (empty);
+answers, errors and their exceptions go through aiogram's ``check_response`` as before, and a
+call with a file (``sendDocument``) keeps aiogram's form.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.exceptions import TelegramNetworkError
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiohttp import ClientError
+
+HEADERS = {"Content-Type": "application/json"}
+
+
+class JsonSession(AiohttpSession):
+    """:class:`AiohttpSession` with JSON bodies (see the module's docstring)."""
+
+    def json_body(self, bot: Bot, method: TelegramMethod[Any]) -> bytes | None:
+        """The call's fields as JSON, or None when it carries a file."""
+        files: dict[str, Any] = {}
+        fields: dict[str, Any] = {}
+        for key, value in method.model_dump(warnings=False).items():
+            prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+            if prepared is None or prepared == "":  # what aiogram's form leaves out
+                continue
+            fields[key] = prepared
+        if files:
+            return None
+        return json.dumps(fields, ensure_ascii=False).encode()
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109 - aiogram's signature
+    ) -> TelegramType:
+        body = self.json_body(bot, method)
+        if body is None:
+            return await super().make_request(bot, method, timeout)
+        session = await self.create_session()
+        url = self.api.api_url(token=bot.token, method=method.__api_method__)
+        try:
+            async with session.post(url, data=body, headers=HEADERS,
+                                    timeout=self.timeout if timeout is None else timeout) as resp:
+                raw_result = await resp.text()
+        except TimeoutError as e:
+            raise TelegramNetworkError(method=method, message="Request timeout error") from e
+        except ClientError as e:
+            raise TelegramNetworkError(method=method, message=f"{type(e).__name__}: {e}") from e
+        response = self.check_response(bot=bot, method=method, status_code=resp.status,
+                                       content=raw_result)
+        return cast(TelegramType, response.result)
