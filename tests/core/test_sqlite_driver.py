@@ -105,41 +105,40 @@ async def seen_by_another(path) -> list[str]:  # type: ignore[no-untyped-def]
         return [row[0] async for row in await other.execute("SELECT v FROM t ORDER BY id")]
 
 
-async def test_a_last_statement_that_is_the_only_write_commits_in_its_own_trip(tmp_path, trips):
+@pytest.fixture
+async def table(tmp_path):  # type: ignore[no-untyped-def]
+    """A database file with a table ``t``: (its path, an engine on it)."""
     path = tmp_path / "last.db"
     engine = make_engine(f"sqlite+aiosqlite:///{path}")
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
-        async with make_sessionmaker(engine)() as session:
-            await session.execute(text("SELECT v FROM t"))
-            trips.clear()
-            await execute_last(session, text("INSERT INTO t (v) VALUES (:v)"), {"v": "alone"})
-            assert trips == ["run_statement"]
-            assert await seen_by_another(path) == ["alone"]  # stored before the commit call
-            trips.clear()
-            await session.commit()
-            assert trips == []
-    finally:
-        await engine.dispose()
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+    yield path, engine
+    await engine.dispose()
 
 
-async def test_a_last_statement_after_other_writes_stays_in_their_transaction(tmp_path):
-    path = tmp_path / "last.db"
-    engine = make_engine(f"sqlite+aiosqlite:///{path}")
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
-        async with make_sessionmaker(engine)() as session:
-            await session.execute(text("INSERT INTO t (v) VALUES ('first')"))
-            await execute_last(session, text("INSERT INTO t (v) VALUES (:v)"), {"v": "last"})
-            assert await seen_by_another(path) == []
-            await session.rollback()
+async def test_a_last_statement_that_is_the_only_write_commits_in_its_own_trip(table, trips):
+    path, engine = table
+    async with make_sessionmaker(engine)() as session:
+        await session.execute(text("SELECT v FROM t"))
+        trips.clear()
+        await execute_last(session, text("INSERT INTO t (v) VALUES (:v)"), {"v": "alone"})
+        assert trips == ["run_statement"]
+        assert await seen_by_another(path) == ["alone"]  # stored before the commit call
+        trips.clear()
+        await session.commit()
+        assert trips == []
+
+
+async def test_a_last_statement_after_other_writes_stays_in_their_transaction(table):
+    path, engine = table
+    async with make_sessionmaker(engine)() as session:
+        await session.execute(text("INSERT INTO t (v) VALUES ('first')"))
+        await execute_last(session, text("INSERT INTO t (v) VALUES (:v)"), {"v": "last"})
         assert await seen_by_another(path) == []
-        async with make_sessionmaker(engine)() as session:
-            await session.execute(text("INSERT INTO t (v) VALUES ('first')"))
-            await execute_last(session, text("INSERT INTO t (v) VALUES (:v)"), {"v": "last"})
-            await session.commit()
-        assert await seen_by_another(path) == ["first", "last"]
-    finally:
-        await engine.dispose()
+        await session.rollback()
+    assert await seen_by_another(path) == []
+    async with make_sessionmaker(engine)() as session:
+        await session.execute(text("INSERT INTO t (v) VALUES ('first')"))
+        await execute_last(session, text("INSERT INTO t (v) VALUES (:v)"), {"v": "last"})
+        await session.commit()
+    assert await seen_by_another(path) == ["first", "last"]
