@@ -9,11 +9,17 @@ Only the request's encoding changes. The fields are aiogram's own (``model_dump`
 ``prepare_value``, the bot's defaults resolved), dropped when aiogram's form drops them (empty);
 answers, errors and their exceptions go through aiogram's ``check_response`` as before, and a
 call with a file (``sendDocument``) keeps aiogram's form.
+
+:meth:`JsonSession.call_unread` is for a call whose answer nobody reads (a reply sent after the
+commit, :mod:`handlers.replies`): a success is not turned into aiogram's objects (the ``Message``
+and its parts, a tenth of a millisecond); a failure raises the same exception as any call, and
+both go through the session's middlewares (the error counter).
 """
 
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 from typing import Any, cast
 
 from aiogram import Bot
@@ -49,16 +55,38 @@ class JsonSession(AiohttpSession):
         body = self.json_body(bot, method)
         if body is None:
             return await super().make_request(bot, method, timeout)
+        status, raw_result = await self._post(bot, method, body, timeout)
+        response = self.check_response(bot=bot, method=method, status_code=status,
+                                       content=raw_result)
+        return cast(TelegramType, response.result)
+
+    async def call_unread(self, bot: Bot, method: TelegramMethod[Any]) -> None:
+        """Make a call whose answer nobody reads (see the module's docstring)."""
+        await self.middleware.wrap_middlewares(self._unread_request)(bot, method)
+
+    async def _unread_request(self, bot: Bot, method: TelegramMethod[Any]) -> None:
+        body = self.json_body(bot, method)
+        if body is None:
+            await super().make_request(bot, method)
+            return
+        status, raw_result = await self._post(bot, method, body, None)
+        try:
+            ok = HTTPStatus.OK <= status <= HTTPStatus.IM_USED and json.loads(raw_result)["ok"]
+        except (ValueError, TypeError, KeyError):
+            ok = False
+        if ok is not True:  # aiogram reads the failure and raises its exception
+            self.check_response(bot=bot, method=method, status_code=status, content=raw_result)
+
+    async def _post(self, bot: Bot, method: TelegramMethod[Any], body: bytes,
+                    request_timeout: float | None) -> tuple[int, str]:
+        """POST the JSON body: (HTTP status, answer's text); network failures as aiogram's."""
         session = await self.create_session()
         url = self.api.api_url(token=bot.token, method=method.__api_method__)
         try:
-            async with session.post(url, data=body, headers=HEADERS,
-                                    timeout=self.timeout if timeout is None else timeout) as resp:
-                raw_result = await resp.text()
+            timeout = self.timeout if request_timeout is None else request_timeout
+            async with session.post(url, data=body, headers=HEADERS, timeout=timeout) as resp:
+                return resp.status, await resp.text()
         except TimeoutError as e:
             raise TelegramNetworkError(method=method, message="Request timeout error") from e
         except ClientError as e:
             raise TelegramNetworkError(method=method, message=f"{type(e).__name__}: {e}") from e
-        response = self.check_response(bot=bot, method=method, status_code=resp.status,
-                                       content=raw_result)
-        return cast(TelegramType, response.result)

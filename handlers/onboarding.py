@@ -93,8 +93,8 @@ async def start(message: Message, worker: Worker) -> None:
 
 async def show_help(message: Message, worker: Worker, session: AsyncSession) -> None:
     """``/help``: what Relais does and the commands this worker may use. Sent after the
-    update's commit, like every reply that needs nothing stored first: the next updates are
-    fetched while it travels (see ``docs/architecture.md``)."""
+    update's commit (its handled mark), so that the next updates are fetched while it travels
+    (see ``docs/architecture.md``)."""
     reply_after_commit(session, message.answer, help_text(worker))
 
 

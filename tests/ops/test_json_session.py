@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+from aiogram.methods import SendMessage
 from aiogram.types import BotCommand, BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.console.fake_api import error
@@ -134,6 +136,20 @@ async def test_a_file_keeps_aiograms_form(standin, bots, content_types) -> None:
     assert second.document.file_name == first.document.file_name == "chiffres.csv"
 
 
+async def test_an_unread_call_goes_out_the_same_and_returns_nothing(standin, bots) -> None:  # type: ignore[no-untyped-def]
+    async def unread(bot: Bot, _i: int) -> Any:
+        return await bot.session.call_unread(  # type: ignore[attr-defined]
+            bot, SendMessage(chat_id=USER, text="<b>Page</b> 1", reply_markup=KEYBOARD))
+
+    async def read(bot: Bot, _i: int) -> Any:
+        return await bot.send_message(USER, "<b>Page</b> 1", reply_markup=KEYBOARD)
+
+    bots_json = (bots[1], bots[1])
+    sent, unread_result = await _both(standin, bots_json, lambda bot, i: (read, unread)[i](bot, i))
+    assert unread_result is None and sent.text == "Page 1"
+    assert standin.telegram.messages[(USER, sent.message_id + 1)]["text"] == "Page 1"
+
+
 FAULTS: dict[str, Any] = {
     "429": lambda: error(429, "Too Many Requests: retry after 7", retry_after=7),
     "403": lambda: error(403, "Forbidden: bot was blocked by the user"),
@@ -158,6 +174,32 @@ async def test_failures_raise_aiograms_exceptions(standin, bots, fault: str) -> 
             await bot.send_message(USER, "x", reply_markup=KEYBOARD)
         outcomes.append((type(caught.value), str(caught.value)))
     assert outcomes[1] == outcomes[0]
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+async def test_an_unread_call_fails_like_any_call_and_is_counted(standin, bots, fault: str) -> None:  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+
+    class Watch(BaseRequestMiddleware):
+        async def __call__(self, make_request, bot, method):  # type: ignore[no-untyped-def]
+            try:
+                return await make_request(bot, method)
+            except TelegramAPIError as exc:
+                seen.append(type(exc).__name__)
+                raise
+
+    json_bot = bots[1]
+    json_bot.session.middleware(Watch())
+    standin.telegram.fault = lambda method, params: FAULTS[fault]()
+    outcomes = []
+    for call in (lambda: json_bot.send_message(USER, "x"),
+                 lambda: json_bot.session.call_unread(json_bot, SendMessage(chat_id=USER,
+                                                                             text="x"))):
+        with pytest.raises(TelegramAPIError) as caught:
+            await call()
+        outcomes.append((type(caught.value), str(caught.value)))
+    assert outcomes[1] == outcomes[0]
+    assert seen == [outcomes[0][0].__name__] * 2
 
 
 async def test_real_refusals_raise_aiograms_exceptions(standin, bots) -> None:  # type: ignore[no-untyped-def]

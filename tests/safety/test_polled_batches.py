@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
@@ -21,6 +20,7 @@ from bot.models.core import ProcessedUpdate
 from bot.models.inbox import InboxUpdate
 from handlers.dispatcher import build_dispatcher
 from handlers.intake import RECORD_AFTER, Intake
+from handlers.json_session import JsonSession
 from handlers.runtime import build_bot
 from tests.standin.server import StandIn
 from tests.support.registered import prepare_relais_database
@@ -39,7 +39,7 @@ async def polled(app, db_url):  # type: ignore[no-untyped-def]
     await prepare_relais_database(db_url, USERS)
     for number, user in enumerate(USERS):
         standin.telegram.add_user(user, f"Poll{number}", "fr")
-    session = AiohttpSession(api=TelegramAPIServer.from_base(standin.base_url))
+    session = JsonSession(api=TelegramAPIServer.from_base(standin.base_url))
     bot = build_bot(app, session=session, token=TOKEN)
     intake = Intake(app, build_dispatcher(app), bot)
     yield standin, intake
