@@ -18,7 +18,7 @@ from handlers.console.fake_api import error
 from handlers.lean_sender import LeanTelegramMessenger, build_messenger, error_for
 from handlers.messenger import TelegramMessenger
 from handlers.runtime import build_bot
-from tests.standin.server import StandIn
+from tests.standin.server import StandIn, serving
 
 TOKEN = "4242:lean-sender-test"
 USER = 5_550_123
@@ -33,13 +33,8 @@ def make_bot(base_url: str) -> Bot:
 
 @pytest.fixture
 async def standin() -> AsyncIterator[StandIn]:
-    server = StandIn(TOKEN)
-    await server.start()
-    server.telegram.add_user(USER, "Alice")
-    server.telegram.add_user(BLOCKED, "Bob")
-    server.telegram.blocked.add(BLOCKED)
-    yield server
-    await server.stop()
+    async with serving(TOKEN, {USER: "Alice", BLOCKED: "Bob"}, blocked=(BLOCKED,)) as server:
+        yield server
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from aiogram.types import BotCommand, BufferedInputFile, InlineKeyboardButton, I
 from handlers.console.fake_api import error
 from handlers.json_session import JsonSession
 from handlers.runtime import build_bot
-from tests.standin.server import StandIn
+from tests.standin.server import StandIn, serving
 
 TOKEN = "4242:json-session-test"
 USER = 5_550_321
@@ -42,13 +42,8 @@ def make_bot(base_url: str, session_class: type[AiohttpSession]) -> Bot:
 
 @pytest.fixture
 async def standin() -> AsyncIterator[StandIn]:
-    server = StandIn(TOKEN)
-    await server.start()
-    server.telegram.add_user(USER, "Alice")
-    server.telegram.add_user(BLOCKED, "Bob")
-    server.telegram.blocked.add(BLOCKED)
-    yield server
-    await server.stop()
+    async with serving(TOKEN, {USER: "Alice", BLOCKED: "Bob"}, blocked=(BLOCKED,)) as server:
+        yield server
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from handlers.console.fake_api import error
 from handlers.lean_sender import LeanTelegramMessenger, build_messenger, metric_of
 from handlers.ops.metrics import Metrics, build_metrics
 from handlers.runtime import build_bot
-from tests.standin.server import StandIn
+from tests.standin.server import StandIn, serving
 
 TOKEN = "4242:metrics-paths"
 USER, BLOCKED = 5_560_001, 5_560_002
@@ -44,19 +44,14 @@ def test_lean_failures_map_to_the_sessions_error_classes(exc: Exception,
 
 @pytest.fixture
 async def lean() -> AsyncIterator[tuple[StandIn, LeanTelegramMessenger, Metrics]]:
-    server = StandIn(TOKEN)
-    await server.start()
-    server.telegram.add_user(USER, "Alice")
-    server.telegram.add_user(BLOCKED, "Bob")
-    server.telegram.blocked.add(BLOCKED)
-    session = AiohttpSession(api=TelegramAPIServer.from_base(server.base_url))
-    bot = build_bot(None, session=session, token=TOKEN)  # type: ignore[arg-type]
-    metrics = build_metrics()
-    messenger = build_messenger(bot, metrics)
-    assert isinstance(messenger, LeanTelegramMessenger)
-    yield server, messenger, metrics
-    await bot.session.close()
-    await server.stop()
+    async with serving(TOKEN, {USER: "Alice", BLOCKED: "Bob"}, blocked=(BLOCKED,)) as server:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(server.base_url))
+        bot = build_bot(None, session=session, token=TOKEN)  # type: ignore[arg-type]
+        metrics = build_metrics()
+        messenger = build_messenger(bot, metrics)
+        assert isinstance(messenger, LeanTelegramMessenger)
+        yield server, messenger, metrics
+        await bot.session.close()
 
 
 async def test_bulk_sends_count_their_failures_and_pauses(lean) -> None:  # type: ignore[no-untyped-def]

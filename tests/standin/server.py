@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -114,3 +115,19 @@ class StandIn:
                 except (aiohttp.ClientError, TimeoutError):
                     pass
                 await asyncio.sleep(0.2)  # retry later, like Telegram
+
+
+@contextlib.asynccontextmanager
+async def serving(token: str, users: dict[int, str], blocked: tuple[int, ...] = ()
+                  ) -> AsyncIterator[StandIn]:
+    """A running stand-in that knows ``users`` (id: first name), ``blocked`` having blocked
+    the bot; stopped after."""
+    server = StandIn(token)
+    await server.start()
+    for user_id, name in users.items():
+        server.telegram.add_user(user_id, name)
+    server.telegram.blocked.update(blocked)
+    try:
+        yield server
+    finally:
+        await server.stop()
