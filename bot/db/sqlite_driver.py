@@ -13,12 +13,16 @@ transaction only at the first write); and the commit of a statement announced by
 :func:`bot.db.last_write.execute_last` when it is the transaction's first write: the statement
 and its commit go in one trip.
 
+The engine's connections take turns to write (:mod:`bot.db.write_turns`): a write transaction
+waits for the one before it to end, in order, instead of sleeping in SQLite's busy handler.
+
 :func:`dialect_url` names this dialect in a ``sqlite+aiosqlite`` URL; :func:`register` makes it
 known to SQLAlchemy (``bot.db.engine.make_engine`` does both).
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections import deque
 from typing import Any
@@ -32,7 +36,10 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.engine import URL, make_url
 
+from bot.db.write_turns import WriteTurns, give_back, opens_transaction
+
 DRIVER = "aiosqlite_onetrip"
+DEFAULT_TURN_TIMEOUT = 5.0  # seconds, sqlite3's own default busy timeout
 
 
 def run_statement(connection: sqlite3.Connection, operation: str, parameters: Any,
@@ -65,6 +72,8 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         adapted: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
         alone, adapted.write_alone = adapted.write_alone and adapted.may_write_alone(), False
         try:
+            if adapted.turn is None and opens_transaction(operation) and not adapted._open():
+                adapted.turn = self.await_(adapted.dbapi.write_turns.take())
             description, rows, lastrowid, rowcount = self.await_(self._connection._execute(
                 run_statement, self._connection._conn, operation, parameters, alone))
             self.description = description
@@ -73,14 +82,23 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
                 self._rows = deque(rows)
         except Exception as error:
             self._adapt_connection._handle_exception(error)
+        finally:
+            adapted.end_turn()
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("write_alone",)
+    __slots__ = ("turn", "write_alone")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.write_alone = False  # set by execute_last: commit the next statement with it
+        self.turn: asyncio.Lock | None = None  # the writer's place, while it writes
+
+    def end_turn(self, *, closing: bool = False) -> None:
+        """Give the writer's place back once no write transaction is open (or at close)."""
+        if self.turn is not None and (closing or not self._open()):
+            turn, self.turn = self.turn, None
+            give_back(turn)
 
     def _open(self) -> bool:
         """Whether SQLite has a transaction open (when in doubt, yes: SQLAlchemy's path)."""
@@ -94,12 +112,30 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         return not self._open()
 
     def commit(self) -> None:
-        if self._open():  # else nothing to commit: no trip
-            super().commit()
+        try:
+            if self._open():  # else nothing to commit: no trip
+                super().commit()
+        finally:
+            self.end_turn()
 
     def rollback(self) -> None:
-        if self._open():  # else nothing to roll back: no trip
-            super().rollback()
+        try:
+            if self._open():  # else nothing to roll back: no trip
+                super().rollback()
+        finally:
+            self.end_turn()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.end_turn(closing=True)
+
+    def terminate(self) -> None:
+        try:
+            super().terminate()
+        finally:
+            self.end_turn(closing=True)
 
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
         if server_side:
@@ -108,7 +144,15 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    """One per engine: its connections take turns to write (:mod:`bot.db.write_turns`)."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.write_turns = WriteTurns()
+
     def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
+        if self.write_turns.timeout is None:  # as SQLite's busy timeout (the engine's setting)
+            self.write_turns.timeout = kw.get("timeout", DEFAULT_TURN_TIMEOUT)
         adapted = super().connect(*arg, **kw)
         if type(adapted) is AsyncAdapt_aiosqlite_connection:
             return OneTripConnection(self, adapted._connection)
