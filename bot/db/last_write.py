@@ -7,6 +7,9 @@ statement but the commit; when nothing was written before it either, the connect
 committed as it runs (PostgreSQL, :mod:`bot.db.postgres_driver`), or with its commit in the same
 trip (SQLite, :mod:`bot.db.sqlite_driver`), and the commit that follows has nothing to do. When
 something was written before it, it runs in the open transaction as any statement.
+
+Writes queued with :func:`bot.db.late_writes.write_late` go with it: on PostgreSQL in the same
+statement, so a search's counts and its handled mark are one round trip; elsewhere just before.
 """
 
 from __future__ import annotations
@@ -15,11 +18,19 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.late_writes import joinable, joined, take_late
+
 
 async def execute_last(session: AsyncSession, statement: Any, parameters: dict[str, Any]) -> None:
     """Execute ``statement``; the caller commits next, with nothing in between."""
     await session.flush()  # objects still pending are written first, in the transaction
     connection = await session.connection()
+    late = take_late(session)
+    if late and joinable(connection.dialect.name, late, statement):
+        statement, parameters = joined(late, statement, parameters)
+    else:
+        for write in late:
+            await session.execute(write.statement, write.parameters)
     adapted = (await connection.get_raw_connection()).dbapi_connection
     if getattr(adapted, "may_write_alone", None) is not None and adapted.may_write_alone():
         adapted.write_alone = True

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.last_write import execute_last
@@ -98,8 +98,14 @@ def _claim_statement(rows: int) -> Any:
 def _handled_statements() -> tuple[Any, Any]:
     """Built once (they run for every update, and building them cost as much as running them):
     the handled mark, and the inbox copy's deletion."""
-    return (insert(PROCESSED).values(update_id=bindparam("update_id"), bot_id=bindparam("bot_id"),
-                                     processed_at=bindparam("now")),
+    handled = PROCESSED.c
+    # as text, so that counts queued with ``write_late`` can join it in one statement
+    mark = text("INSERT INTO processed_updates (update_id, bot_id, processed_at) "
+                "VALUES (:update_id, :bot_id, :now)").bindparams(
+        bindparam("update_id", type_=handled.update_id.type),
+        bindparam("bot_id", type_=handled.bot_id.type),
+        bindparam("now", type_=handled.processed_at.type))
+    return (mark,
             delete(INBOX).where(INBOX.c.bot_id == bindparam("bot_id"),
                                 INBOX.c.update_id == bindparam("update_id")))
 

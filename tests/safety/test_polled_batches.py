@@ -7,14 +7,12 @@ crash is not answered twice."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bot.models.core import ProcessedUpdate
 from bot.models.inbox import InboxUpdate
@@ -24,6 +22,7 @@ from handlers.json_session import JsonSession
 from handlers.runtime import build_bot
 from tests.standin.server import StandIn
 from tests.support.registered import prepare_relais_database
+from tests.support.statements import statements
 
 TOKEN = "5151:polled-batches"
 USERS = (8_200_000_001, 8_200_000_002)
@@ -57,21 +56,6 @@ async def poll_once(intake: Intake, offset: int | None = None) -> list[Update]:
 async def rows(app, model) -> list:  # type: ignore[no-untyped-def]
     async with app.sessionmaker() as session:
         return list((await session.scalars(select(model))).all())
-
-
-@contextmanager
-def statements(app) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    """The SQL the app sends while the block runs."""
-    sent: list[str] = []
-
-    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        sent.append(" ".join(statement.split()))
-
-    event.listen(app.engine.sync_engine, "before_cursor_execute", seen)
-    try:
-        yield sent
-    finally:
-        event.remove(app.engine.sync_engine, "before_cursor_execute", seen)
 
 
 def help_replies(standin: StandIn) -> int:

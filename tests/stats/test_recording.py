@@ -112,12 +112,12 @@ async def test_record_search_adds_one_to_each_cell(app: App) -> None:
     only_shelter = Criteria(regions=("06",), needs=(SHELTER,), age=16)
     async with app.sessionmaker() as session:
         for _ in range(2):
-            await record_search(session, criteria, outcome, now=NOW, zone=ZONE)
+            record_search(session, criteria, outcome, now=NOW, zone=ZONE)
         await session.commit()
     async with app.sessionmaker() as session:  # the cells exist: added to
-        await record_search(session, criteria, outcome, now=NOW, zone=ZONE)
-        await record_search(session, only_shelter, SearchOutcome(criteria=only_shelter),
-                            now=NOW + timedelta(hours=10), zone=ZONE)  # 20:00 local
+        record_search(session, criteria, outcome, now=NOW, zone=ZONE)
+        record_search(session, only_shelter, SearchOutcome(criteria=only_shelter),
+                      now=NOW + timedelta(hours=10), zone=ZONE)  # 20:00 local
         await session.commit()
     morning = ("2026-01", "06", "*", "16-17", "morning", False, False)
     evening = ("2026-01", "06", "*", "16-17", "evening", False, False)

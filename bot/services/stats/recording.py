@@ -21,7 +21,7 @@ from sqlalchemy import func
 from bot.models.handoffs import Handoff
 from bot.models.stats import SearchCount, SearchNeedCount
 from bot.services.handoffs.lifecycle import Status
-from bot.services.stats.upsert import add_counts
+from bot.services.stats.upsert import add_counts, add_counts_late
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -137,23 +137,30 @@ def search_cells(criteria: Criteria, outcome: SearchOutcome, *, now: datetime,
     return [(month_of(now, zone), region, need, *rest) for need in (EVERY_NEED, *needs)]
 
 
-async def record_search(session: AsyncSession, criteria: Criteria, outcome: SearchOutcome, *,
+def record_search(session: AsyncSession, criteria: Criteria, outcome: SearchOutcome, *,
                         now: datetime, zone: ZoneInfo) -> None:
     """Count one search (a question's first answer) in ``stats_searches``, in the caller's
     transaction: one upsert adding 1 to each of its cells, and one to its cells of the
-    unmet-need map (``stats_search_needs``)."""
-    await add_searches(session, dict.fromkeys(search_cells(criteria, outcome, now=now,
-                                                           zone=zone), 1))
+    unmet-need map (``stats_search_needs``). Both go with the update's handled mark
+    (:func:`~bot.services.stats.upsert.add_counts_late`)."""
+    cells = dict.fromkeys(search_cells(criteria, outcome, now=now, zone=zone), 1)
+    add_counts_late(session, SearchCount, SEARCH_CELL, cells)
+    add_counts_late(session, SearchNeedCount, NEED_CELL, need_cells(cells))
 
 
 async def add_searches(session: AsyncSession, cells: Mapping[tuple[Any, ...], int]) -> None:
     """Add searches (:data:`SEARCH_CELL` key -> number) to ``stats_searches`` and to the
     unmet-need map, in the caller's transaction."""
+    await add_counts(session, SearchCount, SEARCH_CELL, cells)
+    await add_counts(session, SearchNeedCount, NEED_CELL, need_cells(cells))
+
+
+def need_cells(cells: Mapping[tuple[Any, ...], int]) -> Counter[tuple[Any, ...]]:
+    """Search cells added up as the unmet-need map's cells."""
     needs: Counter[tuple[Any, ...]] = Counter()
     for cell, number in cells.items():
         needs[need_cell(cell)] += number
-    await add_counts(session, SearchCount, SEARCH_CELL, cells)
-    await add_counts(session, SearchNeedCount, NEED_CELL, needs)
+    return needs
 
 
 def need_cell(cell: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -8,11 +8,13 @@ counting the same cell at once never lose one (no read-then-write).
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.late_writes import write_late
 
 #: Parameters per execution: under SQLite's oldest bound-parameter limit (999).
 PARAMETERS = 900
@@ -35,16 +37,30 @@ def _upsert(table: str, columns: tuple[str, ...], cells: int) -> Any:
 
 async def add_counts(session: AsyncSession, model: type, columns: Sequence[str],
                      counts: Mapping[tuple[Any, ...], int]) -> None:
-    """Add ``counts`` (cell key, in ``columns`` order -> number) to ``model``'s rows.
+    """Add ``counts`` (cell key, in ``columns`` order -> number) to ``model``'s rows."""
+    for statement, parameters in upserts(model, columns, counts):
+        await session.execute(statement, parameters)
 
-    Cells go in key order, so that concurrent writers lock rows in the same order."""
+
+def add_counts_late(session: AsyncSession, model: type, columns: Sequence[str],
+                    counts: Mapping[tuple[Any, ...], int]) -> None:
+    """:func:`add_counts`, sent with the transaction's last statement
+    (:mod:`bot.db.late_writes`): an update's counts and its handled mark in one round trip."""
+    table = model.__tablename__  # type: ignore[attr-defined]
+    for statement, parameters in upserts(model, columns, counts):
+        write_late(session, table, statement, parameters)
+
+
+def upserts(model: type, columns: Sequence[str], counts: Mapping[tuple[Any, ...], int]
+            ) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """The statements adding ``counts`` (cell key, in ``columns`` order -> number), with their
+    parameters. Cells go in key order, so that concurrent writers lock rows in the same order."""
     rows = [(*key, n) for key, n in sorted(counts.items()) if n]
     names = (*columns, "count")
     table = model.__tablename__  # type: ignore[attr-defined]
     per_batch = PARAMETERS // len(names)
     for start in range(0, len(rows), per_batch):
         batch = rows[start:start + per_batch]
-        await session.execute(
-            _upsert(table, tuple(columns), len(batch)),
-            {f"{name}_{i}": value for i, row in enumerate(batch)
-             for name, value in zip(names, row, strict=True)})
+        yield (_upsert(table, tuple(columns), len(batch)),
+               {f"{name}_{i}": value for i, row in enumerate(batch)
+                for name, value in zip(names, row, strict=True)})
