@@ -6,16 +6,17 @@ and a burst of one chat's updates turns into Redis traffic. Here the updates of 
 their turn inside the process, on an asyncio lock, and only the one whose turn it is takes the
 Redis lock, which then only ever waits for another process.
 
-Taking the Redis lock also reads the chat's state, in one script (:class:`StateReadingLock`):
-aiogram reads the state right after the lock, which was a second trip to Redis for every update.
-:class:`StateReadingStorage` hands that value to aiogram's read, once; any write of the state
-goes to Redis as before.
+Taking the Redis lock also reads the chat's state and data, in one script
+(:class:`StateReadingLock`): aiogram reads the state right after the lock, which was a second trip
+to Redis for every update, and a search reads the data to keep its criteria, a third.
+:class:`StateReadingStorage` hands each value to the first read of it, once; any write goes to
+Redis as before, and so does any later read.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -26,7 +27,7 @@ from redis.asyncio.lock import Lock
 
 CROSS_PROCESS_POLL_SECONDS = 0.02  # how often a chat's update retries another process's lock
 
-# SET the lock NX (PX its timeout, when it has one); when taken, GET the state with it
+# SET the lock NX (PX its timeout, when it has one); when taken, GET the state and data with it
 ACQUIRE_AND_READ = """
 local taken
 if tonumber(ARGV[2]) > 0 then
@@ -35,7 +36,7 @@ else
   taken = redis.call('SET', KEYS[1], ARGV[1], 'NX')
 end
 if taken then
-  return {1, redis.call('GET', KEYS[2])}
+  return {1, redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3])}
 end
 return {0}
 """
@@ -74,37 +75,57 @@ class LocalFirstIsolation(BaseEventIsolation):
 
 
 class StateReadingStorage(RedisStorage):
-    """aiogram's Redis storage; a state read with the chat's lock is served once from that."""
+    """aiogram's Redis storage; the state and data read with the chat's lock are served once
+    from that read."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._read: dict[StorageKey, str | None] = {}
+        self._state: dict[StorageKey, str | None] = {}
+        self._data: dict[StorageKey, str | None] = {}  # JSON, decoded only if read
 
-    def keep_read(self, key: StorageKey, value: bytes | str | None) -> None:
-        self._read[key] = value.decode("utf-8") if isinstance(value, bytes) else value
+    def keep_read(self, key: StorageKey, state: bytes | str | None,
+                  data: bytes | str | None = None) -> None:
+        self._state[key] = text_of(state)
+        self._data[key] = text_of(data)
 
     def forget_read(self, key: StorageKey) -> None:
-        self._read.pop(key, None)
+        self._state.pop(key, None)
+        self._data.pop(key, None)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        if key in self._read:
-            return self._read.pop(key)
+        if key in self._state:
+            return self._state.pop(key)
         return await super().get_state(key)
 
     async def set_state(self, key: StorageKey, state: str | State | None = None) -> None:
-        self._read.pop(key, None)
+        self._state.pop(key, None)
         await super().set_state(key, state)
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        if key in self._data:
+            value = self._data.pop(key)
+            return {} if value is None else dict(self.json_loads(value))
+        return await super().get_data(key)
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        self._data.pop(key, None)
+        await super().set_data(key, data)
+
+
+def text_of(value: bytes | str | None) -> str | None:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
 class StateReadingLock(Lock):
-    """redis-py's lock whose acquisition also reads a key (the chat's state), in one script."""
+    """redis-py's lock whose acquisition also reads two keys (the chat's state and data), in
+    one script."""
 
     lua_acquire_and_read = None
 
-    def __init__(self, *args: Any, read_key: str, on_read: Callable[[Any], None],
-                 **kwargs: Any) -> None:
+    def __init__(self, *args: Any, read_keys: tuple[str, str],
+                 on_read: Callable[[Any, Any], None], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.read_key = read_key
+        self.read_keys = read_keys
         self.on_read = on_read
         if StateReadingLock.lua_acquire_and_read is None:
             StateReadingLock.lua_acquire_and_read = self.redis.register_script(ACQUIRE_AND_READ)
@@ -112,16 +133,17 @@ class StateReadingLock(Lock):
     async def do_acquire(self, token: str | bytes) -> bool:
         timeout = int(self.timeout * 1000) if self.timeout else 0
         reply = await self.lua_acquire_and_read(  # type: ignore[misc]
-            keys=[self.name, self.read_key], args=[token, timeout], client=self.redis)
+            keys=[self.name, *self.read_keys], args=[token, timeout], client=self.redis)
         if not reply or not int(reply[0]):
             return False
-        self.on_read(reply[1] if len(reply) > 1 else None)
+        state, data = reply[1], reply[2]  # None for a key not set
+        self.on_read(state, data)
         return True
 
 
 class StateReadingIsolation(BaseEventIsolation):
-    """aiogram's Redis isolation (same lock key, timeout and retry), reading the state with the
-    lock for :class:`StateReadingStorage`."""
+    """aiogram's Redis isolation (same lock key, timeout and retry), reading the state and data
+    with the lock for :class:`StateReadingStorage`."""
 
     def __init__(self, storage: StateReadingStorage, lock_kwargs: dict[str, Any]) -> None:
         self.storage = storage
@@ -131,8 +153,10 @@ class StateReadingIsolation(BaseEventIsolation):
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
         build = self.storage.key_builder.build
         lock = StateReadingLock(
-            self.storage.redis, build(key, "lock"), read_key=build(key, "state"),
-            on_read=lambda value: self.storage.keep_read(key, value), **self.lock_kwargs)
+            self.storage.redis, build(key, "lock"), read_keys=(build(key, "state"),
+                                                               build(key, "data")),
+            on_read=lambda state, data: self.storage.keep_read(key, state, data),
+            **self.lock_kwargs)
         try:
             async with lock:
                 yield

@@ -1,4 +1,4 @@
-"""A chat's Redis lock is taken and its conversation state read in one trip to Redis
+"""A chat's Redis lock is taken and its conversation state and data read in one trip to Redis
 (``handlers.isolation``), with aiogram's lock semantics (one holder across processes, a timeout)
 and its state semantics (a write, or another process's, is read afresh)."""
 
@@ -53,19 +53,38 @@ def commands_sent(redis, monkeypatch) -> list[str]:  # type: ignore[no-untyped-d
     return sent
 
 
-async def test_the_lock_and_the_state_come_in_one_trip(redis, monkeypatch):
+async def test_the_lock_the_state_and_the_data_come_in_one_trip(redis, monkeypatch):
     storage = storage_on(redis)
     isolation = StateReadingIsolation(storage, {"timeout": 30, "sleep": 0.01})
     await storage.set_state(KEY, "CaseWizard:age")
+    await storage.set_data(KEY, {"directory_queries": {"ab12cd": {"wizard": True}}})
     async with isolation.lock(KEY):  # once, so the script is known to Redis
         await storage.get_state(KEY)
     sent = commands_sent(redis, monkeypatch)
     async with isolation.lock(KEY):
         assert await storage.get_state(KEY) == "CaseWizard:age"
+        assert await storage.get_data(KEY) == {"directory_queries": {"ab12cd": {"wizard": True}}}
         assert sent == ["EVALSHA"]
         assert 0 < await redis.pttl(storage.key_builder.build(KEY, "lock")) <= 30_000
     assert sent == ["EVALSHA", "PTTL", "EVALSHA"]  # the lock's release
     assert await redis.exists(storage.key_builder.build(KEY, "lock")) == 0
+
+
+async def test_data_read_with_the_lock_is_served_once_then_read_from_redis(redis, monkeypatch):
+    mine, theirs = storage_on(redis), storage_on(redis)
+    await mine.set_data(KEY, {"step": 1})
+    async with StateReadingIsolation(mine, {"timeout": 30}).lock(KEY):
+        await theirs.set_data(KEY, {"step": 2})  # after the lock's read
+        assert await mine.get_data(KEY) == {"step": 1}  # what the lock read
+        assert await mine.get_data(KEY) == {"step": 2}  # later reads go to Redis
+    async with StateReadingIsolation(mine, {"timeout": 30}).lock(KEY):
+        await mine.set_data(KEY, {"step": 3})  # a write drops the value read with the lock
+        assert await mine.get_data(KEY) == {"step": 3}
+    async with StateReadingIsolation(mine, {"timeout": 30}).lock(KEY):
+        await mine.set_data(KEY, {})
+        assert await mine.get_data(KEY) == {}
+    async with StateReadingIsolation(mine, {"timeout": 30}).lock(KEY):
+        assert await mine.get_data(KEY) == {}  # no data: read as none with the lock
 
 
 async def test_a_chat_with_no_state_reads_none(redis):
@@ -101,10 +120,12 @@ async def test_a_chat_locked_by_another_process_waits_its_turn(redis):
             entered.set()
             await release.wait()
             await theirs.set_state(KEY, "after")
+            await theirs.set_data(KEY, {"left": "by the other process"})
 
     async def this_process() -> None:
         async with StateReadingIsolation(mine, {"timeout": 30, "sleep": 0.01}).lock(KEY):
             seen.append(await mine.get_state(KEY))
+            seen.append((await mine.get_data(KEY)).get("left"))
 
     other = asyncio.create_task(other_process())
     await entered.wait()
@@ -113,7 +134,8 @@ async def test_a_chat_locked_by_another_process_waits_its_turn(redis):
     assert seen == [] and not waiting.done()
     release.set()
     await asyncio.wait_for(asyncio.gather(other, waiting), 5)
-    assert seen == ["after"]  # read with the lock, once the other process let it go
+    # read with the lock, once the other process let it go
+    assert seen == ["after", "by the other process"]
 
 
 async def test_a_lock_left_by_a_dead_process_expires(redis):
