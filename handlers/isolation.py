@@ -84,7 +84,7 @@ class StateReadingStorage(RedisStorage):
         self._data: dict[StorageKey, str | None] = {}  # JSON, decoded only if read
 
     def keep_read(self, key: StorageKey, state: bytes | str | None,
-                  data: bytes | str | None = None) -> None:
+                  data: bytes | str | None) -> None:
         self._state[key] = text_of(state)
         self._data[key] = text_of(data)
 

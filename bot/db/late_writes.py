@@ -88,12 +88,6 @@ def _joined(statements: tuple[TextClause, ...], last: TextClause) -> TextClause:
     return text(f"WITH {', '.join(clauses)} {last.text}").bindparams(*binds)
 
 
-async def run_late(session: AsyncSession) -> None:
-    """Send the queued writes now, in order, in the open transaction."""
-    for write in take_late(session):
-        await session.execute(write.statement, write.parameters)
-
-
 @event.listens_for(UnitOfWorkSession, "before_commit")
 def _before_commit(session: Session) -> None:
     for write in take_late(session):

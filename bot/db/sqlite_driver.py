@@ -22,7 +22,6 @@ known to SQLAlchemy (``bot.db.engine.make_engine`` does both).
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections import deque
 from typing import Any
@@ -36,7 +35,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.engine import URL, make_url
 
-from bot.db.write_turns import WriteTurns, give_back, opens_transaction
+from bot.db.write_turns import Turn, WriteTurns, opens_transaction
 
 DRIVER = "aiosqlite_onetrip"
 DEFAULT_TURN_TIMEOUT = 5.0  # seconds, sqlite3's own default busy timeout
@@ -92,13 +91,13 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.write_alone = False  # set by execute_last: commit the next statement with it
-        self.turn: asyncio.Lock | None = None  # the writer's place, while it writes
+        self.turn: Turn | None = None  # the writer's place, while it writes
 
     def end_turn(self, *, closing: bool = False) -> None:
         """Give the writer's place back once no write transaction is open (or at close)."""
         if self.turn is not None and (closing or not self._open()):
             turn, self.turn = self.turn, None
-            give_back(turn)
+            turn.give_back()
 
     def _open(self) -> bool:
         """Whether SQLite has a transaction open (when in doubt, yes: SQLAlchemy's path)."""

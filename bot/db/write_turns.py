@@ -22,6 +22,7 @@ import asyncio
 import functools
 import sqlite3
 import weakref
+from dataclasses import dataclass
 
 #: Statements before which Python's sqlite3 driver opens a transaction (its legacy mode).
 OPENING_KEYWORDS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE"})
@@ -50,7 +51,7 @@ class WriteTurns:
             lock = self._locks[loop] = asyncio.Lock()
         return lock
 
-    async def take(self) -> asyncio.Lock:
+    async def take(self) -> Turn:
         """Wait for the writer's place; raises SQLite's "database is locked" after the timeout."""
         lock = self.lock()
         try:
@@ -58,18 +59,24 @@ class WriteTurns:
                 await lock.acquire()
         except TimeoutError:
             raise sqlite3.OperationalError("database is locked") from None
-        return lock
+        return Turn(lock, asyncio.get_running_loop())
 
 
-def give_back(lock: asyncio.Lock) -> None:
-    """Release ``lock`` from whichever thread holds the connection (the garbage collector's
-    included): on its loop's thread, at once; from elsewhere, through that loop."""
-    loop = getattr(lock, "_loop", None)
-    try:
-        running = asyncio.get_running_loop()
-    except RuntimeError:
-        running = None
-    if loop is None or loop is running:
-        lock.release()
-    elif not loop.is_closed():
-        loop.call_soon_threadsafe(lock.release)
+@dataclass(frozen=True)
+class Turn:
+    """A writer's place, held by one connection until it gives it back."""
+
+    lock: asyncio.Lock
+    loop: asyncio.AbstractEventLoop
+
+    def give_back(self) -> None:
+        """Release it from whichever thread holds the connection (the garbage collector's
+        included): on its loop's thread, at once; from elsewhere, through that loop."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self.loop:
+            self.lock.release()
+        elif not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self.lock.release)

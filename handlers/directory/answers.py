@@ -51,8 +51,7 @@ async def answer(target: Message, app: App, session: AsyncSession, state: FSMCon
     reply_after_commit(session, target.answer, text,
                        reply_markup=answer_keyboard(token, outcome, page, reachable))
     if counted:
-        record_search(session, outcome.criteria, outcome, now=now,
-                            zone=app.translator.zone)
+        record_search(session, outcome.criteria, outcome, now=now, zone=app.translator.zone)
     log.info("directory answer: %d result(s) of %d, page %d", len(outcome.results),
              outcome.total, page)
 

@@ -138,7 +138,7 @@ def search_cells(criteria: Criteria, outcome: SearchOutcome, *, now: datetime,
 
 
 def record_search(session: AsyncSession, criteria: Criteria, outcome: SearchOutcome, *,
-                        now: datetime, zone: ZoneInfo) -> None:
+                  now: datetime, zone: ZoneInfo) -> None:
     """Count one search (a question's first answer) in ``stats_searches``, in the caller's
     transaction: one upsert adding 1 to each of its cells, and one to its cells of the
     unmet-need map (``stats_search_needs``). Both go with the update's handled mark
