@@ -9,7 +9,7 @@ from aiogram.fsm.storage.redis import DefaultKeyBuilder
 
 from bot.app import App
 from bot.plugins import import_modules
-from handlers.inline_filters import run_filters_inline
+from handlers.inline_filters import check_commands_first, run_filters_inline
 from handlers.isolation import (
     CROSS_PROCESS_POLL_SECONDS,
     LocalFirstIsolation,
@@ -84,4 +84,5 @@ def build_dispatcher(app: App) -> Dispatcher:
     dispatcher.message.outer_middleware(MediaMiddleware())
     dispatcher.include_routers(*build_routers())
     run_filters_inline(dispatcher)  # after every router is in: aiogram would thread them
+    check_commands_first(dispatcher)  # free text skips every command's parsing
     return dispatcher

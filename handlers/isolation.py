@@ -7,7 +7,7 @@ their turn inside the process, on an asyncio lock, and only the one whose turn i
 Redis lock, which then only ever waits for another process.
 
 Taking the Redis lock also reads the chat's state and data, in one script
-(:class:`StateReadingLock`): aiogram reads the state right after the lock, which was a second trip
+(:class:`ChatLock`): aiogram reads the state right after the lock, which was a second trip
 to Redis for every update, and a search reads the data to keep its criteria, a third.
 :class:`StateReadingStorage` hands each value to the first read of it, once; any write goes to
 Redis as before, and so does any later read.
@@ -16,14 +16,17 @@ Redis as before, and so does any later read.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Callable, Mapping
+import logging
+import secrets
+from collections.abc import AsyncGenerator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
-from redis.asyncio.lock import Lock
+
+log = logging.getLogger(__name__)
 
 CROSS_PROCESS_POLL_SECONDS = 0.02  # how often a chat's update retries another process's lock
 
@@ -39,6 +42,14 @@ if taken then
   return {1, redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3])}
 end
 return {0}
+"""
+
+# DEL the lock only if it still holds this holder's token
+RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
 """
 
 
@@ -116,29 +127,41 @@ def text_of(value: bytes | str | None) -> str | None:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
-class StateReadingLock(Lock):
-    """redis-py's lock whose acquisition also reads two keys (the chat's state and data), in
-    one script."""
+class ChatLock:
+    """One chat's lock in Redis: a key set if absent, with a timeout, holding a token of its
+    own; taking it also reads the chat's state and data (one script), and only its holder can
+    delete it. The same lock as redis-py's, in two scripts and nothing around them: that class's
+    layers (a UUID token, argument checks, a generic retry loop) cost more than the trip."""
 
-    lua_acquire_and_read = None
+    def __init__(self, isolation: StateReadingIsolation, key: StorageKey) -> None:
+        build = isolation.storage.key_builder.build
+        self.isolation = isolation
+        self.key = key
+        self.keys = [build(key, "lock"), build(key, "state"), build(key, "data")]
+        self.token = secrets.token_hex(16)
 
-    def __init__(self, *args: Any, read_keys: tuple[str, str],
-                 on_read: Callable[[Any, Any], None], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.read_keys = read_keys
-        self.on_read = on_read
-        if StateReadingLock.lua_acquire_and_read is None:
-            StateReadingLock.lua_acquire_and_read = self.redis.register_script(ACQUIRE_AND_READ)
+    async def acquire(self) -> None:
+        """Wait until the lock is ours (another process's holder gives it back, or its timeout
+        runs out), then hand what was read to the storage."""
+        isolation = self.isolation
+        timeout_ms = int(isolation.timeout * 1000) if isolation.timeout else 0
+        while True:
+            reply = await isolation.acquire_script(keys=self.keys, args=[self.token, timeout_ms],
+                                                   client=isolation.storage.redis)
+            if reply and int(reply[0]):
+                isolation.storage.keep_read(self.key, reply[1], reply[2])  # None: not set
+                return
+            await asyncio.sleep(isolation.sleep)
 
-    async def do_acquire(self, token: str | bytes) -> bool:
-        timeout = int(self.timeout * 1000) if self.timeout else 0
-        reply = await self.lua_acquire_and_read(  # type: ignore[misc]
-            keys=[self.name, *self.read_keys], args=[token, timeout], client=self.redis)
-        if not reply or not int(reply[0]):
-            return False
-        state, data = reply[1], reply[2]  # None for a key not set
-        self.on_read(state, data)
-        return True
+    async def release(self) -> None:
+        """Delete the lock if it is still ours. When its timeout ran out first, the update is
+        already committed: that is logged, not raised (raising would apologise to the worker
+        for an update that was stored)."""
+        isolation = self.isolation
+        if not await isolation.release_script(keys=self.keys[:1], args=[self.token],
+                                              client=isolation.storage.redis):
+            log.warning("a chat's lock ran out before its update ended (%.0f s)",
+                        isolation.timeout or 0)
 
 
 class StateReadingIsolation(BaseEventIsolation):
@@ -147,19 +170,20 @@ class StateReadingIsolation(BaseEventIsolation):
 
     def __init__(self, storage: StateReadingStorage, lock_kwargs: dict[str, Any]) -> None:
         self.storage = storage
-        self.lock_kwargs = lock_kwargs
+        self.timeout: float | None = lock_kwargs.get("timeout")  # seconds the lock lives
+        self.sleep: float = lock_kwargs.get("sleep", 0.1)  # between two tries, when taken
+        self.acquire_script = storage.redis.register_script(ACQUIRE_AND_READ)
+        self.release_script = storage.redis.register_script(RELEASE)
 
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
-        build = self.storage.key_builder.build
-        lock = StateReadingLock(
-            self.storage.redis, build(key, "lock"), read_keys=(build(key, "state"),
-                                                               build(key, "data")),
-            on_read=lambda state, data: self.storage.keep_read(key, state, data),
-            **self.lock_kwargs)
+        lock = ChatLock(self, key)
         try:
-            async with lock:
+            await lock.acquire()
+            try:
                 yield
+            finally:
+                await lock.release()
         finally:
             self.storage.forget_read(key)
 

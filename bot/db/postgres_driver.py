@@ -27,6 +27,7 @@ known to SQLAlchemy (``bot.db.engine.make_engine`` does both).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -49,8 +50,11 @@ _LOCKING = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|SHARE|KEY\s+SHARE)\b
 _DEFERRABLE_LEVELS = {None, "read_committed"}  # None: the server's default, checked at connect
 
 
+@functools.lru_cache(maxsize=1024)
 def is_plain_read(operation: str) -> bool:
-    """Whether ``operation`` only reads and locks nothing (so it may run before ``BEGIN``)."""
+    """Whether ``operation`` only reads and locks nothing (so it may run before ``BEGIN``).
+    Remembered per statement: SQLAlchemy sends the same cached strings again and again, and
+    searching a long one for ``FOR UPDATE`` at every run was a percent of a search."""
     return _READ.match(operation) is not None and _LOCKING.search(operation) is None
 
 

@@ -52,7 +52,7 @@ async def answer(target: Message, app: App, session: AsyncSession, state: FSMCon
                        reply_markup=answer_keyboard(token, outcome, page, reachable))
     if counted:
         record_search(session, outcome.criteria, outcome, now=now, zone=app.translator.zone)
-    log.info("directory answer: %d result(s) of %d, page %d", len(outcome.results),
+    log.debug("directory answer: %d result(s) of %d, page %d", len(outcome.results),
              outcome.total, page)
 
 

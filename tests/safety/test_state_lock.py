@@ -147,6 +147,37 @@ async def test_a_lock_left_by_a_dead_process_expires(redis):
     assert await redis.exists(lock_key) == 0
 
 
+async def test_a_lock_that_ran_out_is_not_taken_from_its_new_holder(redis, caplog):
+    storage = storage_on(redis)
+    lock_key = storage.key_builder.build(KEY, "lock")
+    isolation = StateReadingIsolation(storage, {"timeout": 0.2, "sleep": 0.01})
+    async with isolation.lock(KEY):
+        await asyncio.sleep(0.3)  # the lock runs out; another process takes the chat
+        await redis.set(lock_key, b"other-process", px=5000)
+    # given back without raising (the update was stored), and the other holder keeps it
+    assert await redis.get(lock_key) == b"other-process"
+    assert "lock ran out" in caplog.text
+
+
+async def test_two_holders_wait_for_each_other_in_one_process(redis):
+    storage = storage_on(redis)
+    isolation = StateReadingIsolation(storage, {"timeout": 30, "sleep": 0.01})
+    inside: list[int] = []
+    order: list[str] = []
+
+    async def hold(name: str) -> None:
+        async with isolation.lock(KEY):
+            inside.append(1)
+            assert len(inside) == 1  # never two at once
+            await asyncio.sleep(0.05)
+            order.append(name)
+            inside.pop()
+
+    await asyncio.wait_for(asyncio.gather(hold("a"), hold("b")), 5)
+    assert sorted(order) == ["a", "b"]
+    assert await redis.exists(storage.key_builder.build(KEY, "lock")) == 0
+
+
 async def _enter(isolation: StateReadingIsolation) -> None:
     async with isolation.lock(KEY):
         pass
