@@ -7,7 +7,7 @@ their turn inside the process, on an asyncio lock, and only the one whose turn i
 Redis lock, which then only ever waits for another process.
 
 Taking the Redis lock also reads the chat's state and data, in one script
-(:class:`ChatLock`): aiogram reads the state right after the lock, which was a second trip
+(:meth:`StateReadingIsolation.lock`): aiogram reads the state right after the lock, which was a second trip
 to Redis for every update, and a search reads the data to keep its criteria, a third.
 :class:`StateReadingStorage` hands each value to the first read of it, once; any write goes to
 Redis as before, and so does any later read.
@@ -127,43 +127,6 @@ def text_of(value: bytes | str | None) -> str | None:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
-class ChatLock:
-    """One chat's lock in Redis: a key set if absent, with a timeout, holding a token of its
-    own; taking it also reads the chat's state and data (one script), and only its holder can
-    delete it. The same lock as redis-py's, in two scripts and nothing around them: that class's
-    layers (a UUID token, argument checks, a generic retry loop) cost more than the trip."""
-
-    def __init__(self, isolation: StateReadingIsolation, key: StorageKey) -> None:
-        build = isolation.storage.key_builder.build
-        self.isolation = isolation
-        self.key = key
-        self.keys = [build(key, "lock"), build(key, "state"), build(key, "data")]
-        self.token = secrets.token_hex(16)
-
-    async def acquire(self) -> None:
-        """Wait until the lock is ours (another process's holder gives it back, or its timeout
-        runs out), then hand what was read to the storage."""
-        isolation = self.isolation
-        timeout_ms = int(isolation.timeout * 1000) if isolation.timeout else 0
-        while True:
-            reply = await isolation.acquire_script(keys=self.keys, args=[self.token, timeout_ms],
-                                                   client=isolation.storage.redis)
-            if reply and int(reply[0]):
-                isolation.storage.keep_read(self.key, reply[1], reply[2])  # None: not set
-                return
-            await asyncio.sleep(isolation.sleep)
-
-    async def release(self) -> None:
-        """Delete the lock if it is still ours. When its timeout ran out first, the update is
-        already committed: that is logged, not raised (raising would apologise to the worker
-        for an update that was stored)."""
-        isolation = self.isolation
-        if not await isolation.release_script(keys=self.keys[:1], args=[self.token],
-                                              client=isolation.storage.redis):
-            log.warning("a chat's lock ran out before its update ended (%.0f s)",
-                        isolation.timeout or 0)
-
-
 class StateReadingIsolation(BaseEventIsolation):
     """aiogram's Redis isolation (same lock key, timeout and retry), reading the state and data
     with the lock for :class:`StateReadingStorage`."""
@@ -177,15 +140,41 @@ class StateReadingIsolation(BaseEventIsolation):
 
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
-        lock = ChatLock(self, key)
+        """The chat's lock in Redis: a key set if absent, with a timeout and a token of this
+        holder's; two scripts called directly (redis-py's ``Lock`` wraps the same trip in a UUID
+        token, argument checks and a generic retry loop, which cost more than the trip)."""
+        build = self.storage.key_builder.build
+        keys = [build(key, "lock"), build(key, "state"), build(key, "data")]
+        token = secrets.token_hex(16)
         try:
-            await lock.acquire()
+            await self._take(key, keys, token)
             try:
                 yield
             finally:
-                await lock.release()
+                await self._give_back(keys[0], token)
         finally:
             self.storage.forget_read(key)
+
+    async def _take(self, key: StorageKey, keys: list[str], token: str) -> None:
+        """Wait until the lock is ours (another process gives it back, or its timeout runs
+        out), then hand the state and data read with it to the storage."""
+        timeout_ms = int(self.timeout * 1000) if self.timeout else 0
+        while True:
+            reply = await self.acquire_script(keys=keys, args=[token, timeout_ms],
+                                              client=self.storage.redis)
+            if reply and int(reply[0]):
+                self.storage.keep_read(key, reply[1], reply[2])  # None: not set
+                return
+            await asyncio.sleep(self.sleep)
+
+    async def _give_back(self, lock_key: str, token: str) -> None:
+        """Delete the lock if it is still ours. When its timeout ran out first, the update is
+        already committed: that is logged, not raised (raising would apologise to the worker
+        for an update that was stored)."""
+        if not await self.release_script(keys=[lock_key], args=[token],
+                                         client=self.storage.redis):
+            log.warning("a chat's lock ran out before its update ended (%.0f s)",
+                        self.timeout or 0)
 
     async def close(self) -> None:
         pass

@@ -53,7 +53,7 @@ async def answer(target: Message, app: App, session: AsyncSession, state: FSMCon
     if counted:
         record_search(session, outcome.criteria, outcome, now=now, zone=app.translator.zone)
     log.debug("directory answer: %d result(s) of %d, page %d", len(outcome.results),
-             outcome.total, page)
+              outcome.total, page)
 
 
 async def count_once(state: FSMContext, token: str, outcome: SearchOutcome) -> bool:
