@@ -24,6 +24,7 @@ from handlers.middlewares.media import MediaMiddleware
 from handlers.middlewares.metrics import UpdateMetricsMiddleware
 from handlers.middlewares.worker import WorkerMiddleware
 from handlers.ops.metrics import metrics_of
+from handlers.quick_routing import skip_routers_that_refuse
 
 # Order matters: state-specific and command handlers first, free text and fallbacks last.
 ROUTER_MODULES: tuple[str, ...] = (
@@ -83,6 +84,7 @@ def build_dispatcher(app: App) -> Dispatcher:
     # photos, files, voice, contacts, locations...: deleted and explained, step kept
     dispatcher.message.outer_middleware(MediaMiddleware())
     dispatcher.include_routers(*build_routers())
+    skip_routers_that_refuse(dispatcher)  # before the filters are wrapped: it reads them
     run_filters_inline(dispatcher)  # after every router is in: aiogram would thread them
     check_commands_first(dispatcher)  # free text skips every command's parsing
     return dispatcher

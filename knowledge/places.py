@@ -119,6 +119,7 @@ _GUARD_AFTER = word_set("street blvd boulevard avenue ave road rd metro station 
 _PROVINCE_BEFORE = word_set("au du province partout across throughout all of in")
 _MAX_NGRAM = 7
 _TEXT_FUZZY_CUTOFF = 90.0
+_LOOK_ALIKES_KEPT = 10_000  # words remembered with their closest place name (about 2 MB)
 _RESOLVE_FUZZY_CUTOFF = 78.0
 _SUGGEST_CUTOFF = 70.0
 
@@ -205,6 +206,9 @@ class Gazetteer:
         self._keys_text = _ByLength(
             [k for k in sorted(self._by_compact) if self._fuzzy_ok_in_text(k)]
         )
+        # A word's closest place name, once per word: the same few hundred words (needs, ages,
+        # "jeune", "urgence") come back in question after question.
+        self._look_alikes: dict[str, tuple[str, float] | None] = {}
 
     def _add(self, key: str, entry: _Entry) -> None:
         if not key:
@@ -365,13 +369,7 @@ class Gazetteer:
                 return None  # a real place name that the guards rejected here: no look-alike
             if not self._fuzzy_candidate(chunk):
                 continue
-            compact = "".join(chunk)
-            hit = process.extractOne(
-                compact,
-                self._keys_text.near(compact, _TEXT_FUZZY_CUTOFF),
-                scorer=fuzz.ratio,
-                score_cutoff=_TEXT_FUZZY_CUTOFF,
-            )
+            hit = self._look_alike("".join(chunk))
             if hit is None:
                 continue
             entries = self._by_compact[hit[0]]
@@ -380,6 +378,17 @@ class Gazetteer:
             start, end = toks[i].start, toks[i + length - 1].end
             return self._match(entries, round(hit[1], 1), start, end), length
         return None
+
+    def _look_alike(self, compact: str) -> tuple[str, float] | None:
+        """The place key closest to ``compact`` (at least ``_TEXT_FUZZY_CUTOFF``), or None."""
+        if compact in self._look_alikes:
+            return self._look_alikes[compact]
+        hit = process.extractOne(compact, self._keys_text.near(compact, _TEXT_FUZZY_CUTOFF),
+                                 scorer=fuzz.ratio, score_cutoff=_TEXT_FUZZY_CUTOFF)
+        if len(self._look_alikes) >= _LOOK_ALIKES_KEPT:
+            self._look_alikes.clear()
+        self._look_alikes[compact] = found = None if hit is None else (hit[0], hit[1])
+        return found
 
     def _fuzzy_candidate(self, chunk: list[str]) -> bool:
         if chunk[0] in FUNCTION_WORDS or chunk[-1] in FUNCTION_WORDS:

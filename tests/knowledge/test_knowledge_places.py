@@ -209,3 +209,28 @@ def test_place_names_allow_list(gaz):
         assert name in names
     assert not any("(" in n for n in names)
     assert len(names) == len(set(names))
+
+
+def test_a_word_is_matched_to_places_once_then_remembered(monkeypatch):
+    """Questions repeat the same words: the fuzzy look-up runs once per word, same answer."""
+    import knowledge.places as places
+
+    gaz = places.Gazetteer([("Longueuil", "municipality", "16", ())], {})
+    calls: list[str] = []
+    extract = places.process.extractOne
+
+    def counted(word, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(word)
+        return extract(word, *args, **kwargs)
+
+    monkeypatch.setattr(places.process, "extractOne", counted)
+    first = gaz.find_in_text("hébergement à Longeuil")
+    assert [(m.name, m.region_codes) for m in first] == [("Longueuil", ("16",))]
+    asked = list(calls)
+    assert "hebergement" in asked and "longeuil" in asked
+    assert gaz.find_in_text("hébergement à Longeuil") == first
+    assert calls == asked  # the second question asked nothing
+    monkeypatch.setattr(places, "_LOOK_ALIKES_KEPT", 2)
+    gaz.find_in_text("jeunesse à Longeuil")  # new words: the memory starts over
+    assert gaz.find_in_text("hébergement à Longeuil") == first
+    assert calls.count("hebergement") == 2
