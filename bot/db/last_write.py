@@ -9,11 +9,13 @@ trip (SQLite, :mod:`bot.db.sqlite_driver`), and the commit that follows has noth
 something was written before it, it runs in the open transaction as any statement.
 
 Writes queued with :func:`bot.db.late_writes.write_late` go with it: on PostgreSQL in the same
-statement, so a search's counts and its handled mark are one round trip; elsewhere just before.
+statement, so a search's counts and its handled mark are one round trip; on SQLite in the same
+trip to aiosqlite's thread, just before it (with its commit when nothing was written before).
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,13 +27,15 @@ async def execute_last(session: AsyncSession, statement: Any, parameters: dict[s
     """Execute ``statement``; the caller commits next, with nothing in between."""
     await session.flush()  # objects still pending are written first, in the transaction
     connection = await session.connection()
+    adapted = (await connection.get_raw_connection()).dbapi_connection
     late = take_late(session)
     if late and joinable(connection.dialect.name, late, statement):
         statement, parameters = joined(late, statement, parameters)
-    else:
-        for write in late:
-            await session.execute(write.statement, write.parameters)
-    adapted = (await connection.get_raw_connection()).dbapi_connection
+    elif late:
+        queued = getattr(adapted, "writes_queued", None)  # SQLite: they go in its trip
+        with queued() if queued is not None else contextlib.nullcontext():
+            for write in late:
+                await session.execute(write.statement, write.parameters)
     if getattr(adapted, "may_write_alone", None) is not None and adapted.may_write_alone():
         adapted.write_alone = True
     await session.execute(statement, parameters)

@@ -11,7 +11,10 @@ Two more trips are saved where nothing is to be done on the thread: a commit or 
 no transaction open (the pool rolls back every connection it takes back, and SQLite opens a
 transaction only at the first write); and the commit of a statement announced by
 :func:`bot.db.last_write.execute_last` when it is the transaction's first write: the statement
-and its commit go in one trip.
+and its commit go in one trip. The writes queued to go with that statement (a search's counts,
+:mod:`bot.db.late_writes`) go in the same trip, just before it (:meth:`OneTripConnection.
+writes_queued`): a search's counts, its handled mark and the commit are one trip instead of four,
+and the write turn is held for that trip only.
 
 The engine's connections take turns to write (:mod:`bot.db.write_turns`): a write transaction
 waits for the one before it to end, in order, instead of sleeping in SQLite's busy handler.
@@ -24,6 +27,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections import deque
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.dialects import registry
@@ -41,10 +46,27 @@ DRIVER = "aiosqlite_onetrip"
 DEFAULT_TURN_TIMEOUT = 5.0  # seconds, sqlite3's own default busy timeout
 
 
+Write = tuple[str, Any]  # a statement queued with its parameters
+
+
+def run_writes(connection: sqlite3.Connection, writes: Sequence[Write]) -> None:
+    """On aiosqlite's thread: the queued writes, in order."""
+    for operation, parameters in writes:
+        connection.execute(operation, () if parameters is None else parameters).close()
+
+
+def commit_writes(connection: sqlite3.Connection, writes: Sequence[Write]) -> None:
+    """On aiosqlite's thread: the queued writes, then the commit."""
+    run_writes(connection, writes)
+    connection.commit()
+
+
 def run_statement(connection: sqlite3.Connection, operation: str, parameters: Any,
-                  commit: bool = False) -> tuple[Any, list[Any] | None, int, int]:
-    """On aiosqlite's thread: execute, fetch every row, close, commit when asked (description,
-    rows, last row id, row count)."""
+                  commit: bool = False, before: Sequence[Write] = ()
+                  ) -> tuple[Any, list[Any] | None, int, int]:
+    """On aiosqlite's thread: the writes queued ``before`` it, then execute, fetch every row,
+    close, commit when asked (description, rows, last row id, row count)."""
+    run_writes(connection, before)
     cursor = connection.cursor()
     try:
         if parameters is None:
@@ -69,12 +91,16 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         adapted: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
+        if adapted.queueing:
+            self._queue(adapted, operation, parameters)
+            return
         alone, adapted.write_alone = adapted.write_alone and adapted.may_write_alone(), False
+        before, adapted.queued = adapted.queued, []
         try:
             if adapted.turn is None and opens_transaction(operation) and not adapted._open():
                 adapted.turn = self.await_(adapted.dbapi.write_turns.take())
             description, rows, lastrowid, rowcount = self.await_(self._connection._execute(
-                run_statement, self._connection._conn, operation, parameters, alone))
+                run_statement, self._connection._conn, operation, parameters, alone, before))
             self.description = description
             self.lastrowid, self.rowcount = lastrowid, rowcount
             if rows is not None:
@@ -84,18 +110,43 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         finally:
             adapted.end_turn()
 
+    def _queue(self, adapted: OneTripConnection, operation: str, parameters: Any) -> None:
+        """Keep a write for the next statement's trip (the writer's place is taken now)."""
+        try:
+            if adapted.turn is None and opens_transaction(operation) and not adapted._open():
+                adapted.turn = self.await_(adapted.dbapi.write_turns.take())
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+        adapted.queued.append((operation, parameters))
+        self.description = None
+        self.lastrowid, self.rowcount = 0, -1  # not known until it runs
+        self._rows = deque()
+
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("turn", "write_alone")
+    __slots__ = ("queued", "queueing", "turn", "write_alone")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.write_alone = False  # set by execute_last: commit the next statement with it
         self.turn: Turn | None = None  # the writer's place, while it writes
+        self.queued: list[Write] = []  # writes that go with the next statement, or the commit
+        self.queueing = False
+
+    @contextmanager
+    def writes_queued(self) -> Iterator[None]:
+        """The statements executed meanwhile are writes that nothing reads before the next
+        statement: they go in that statement's trip, just before it (or with the commit)."""
+        self.queueing = True
+        try:
+            yield
+        finally:
+            self.queueing = False
 
     def end_turn(self, *, closing: bool = False) -> None:
-        """Give the writer's place back once no write transaction is open (or at close)."""
-        if self.turn is not None and (closing or not self._open()):
+        """Give the writer's place back once no write transaction is open nor queued (or at
+        close)."""
+        if self.turn is not None and (closing or not (self._open() or self.queued)):
             turn, self.turn = self.turn, None
             turn.give_back()
 
@@ -111,13 +162,23 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         return not self._open()
 
     def commit(self) -> None:
+        queued, self.queued = self.queued, []
         try:
-            if self._open():  # else nothing to commit: no trip
+            if queued:  # they and the commit: one trip
+                self._commit_writes(queued)
+            elif self._open():  # else nothing to commit: no trip
                 super().commit()
         finally:
             self.end_turn()
 
+    def _commit_writes(self, writes: list[Write]) -> None:
+        try:
+            self.await_(self._connection._execute(commit_writes, self._connection._conn, writes))
+        except Exception as error:
+            self._handle_exception(error)
+
     def rollback(self) -> None:
+        self.queued = []
         try:
             if self._open():  # else nothing to roll back: no trip
                 super().rollback()
@@ -125,12 +186,14 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             self.end_turn()
 
     def close(self) -> None:
+        self.queued = []
         try:
             super().close()
         finally:
             self.end_turn(closing=True)
 
     def terminate(self) -> None:
+        self.queued = []
         try:
             super().terminate()
         finally:

@@ -142,3 +142,55 @@ async def test_a_last_statement_after_other_writes_stays_in_their_transaction(ta
         await execute_last(session, text("INSERT INTO t (v) VALUES (:v)"), {"v": "last"})
         await session.commit()
     assert await seen_by_another(path) == ["first", "last"]
+
+
+async def test_writes_queued_for_the_last_statement_go_in_its_trip_and_commit(table, trips):
+    """A search's counts (``write_late``), its handled mark and the commit: one trip."""
+    from bot.db.late_writes import write_late
+
+    path, engine = table
+    insert = text("INSERT INTO t (v) VALUES (:v)")
+    async with make_sessionmaker(engine)() as session:
+        await session.execute(text("SELECT v FROM t"))
+        write_late(session, "t", insert, {"v": "count 1"})
+        write_late(session, "t", insert, {"v": "count 2"})
+        trips.clear()
+        await execute_last(session, insert, {"v": "mark"})
+        assert trips == ["run_statement"]
+        assert await seen_by_another(path) == ["count 1", "count 2", "mark"]
+        trips.clear()
+        await session.commit()
+        assert trips == []
+
+
+async def test_a_queued_write_that_fails_stores_nothing_of_the_trip(table):
+    path, engine = table
+    async with make_sessionmaker(engine)() as session:
+        await session.execute(text("INSERT INTO t (id, v) VALUES (1, 'kept')"))
+        await session.commit()
+    from bot.db.late_writes import write_late
+
+    async with make_sessionmaker(engine)() as session:
+        write_late(session, "t", text("INSERT INTO t (v) VALUES (:v)"), {"v": "count"})
+        write_late(session, "u", text("INSERT INTO t (id, v) VALUES (1, :v)"), {"v": "clash"})
+        with pytest.raises(IntegrityError):
+            await execute_last(session, text("INSERT INTO t (v) VALUES (:v)"), {"v": "mark"})
+        await session.rollback()
+        await session.execute(text("INSERT INTO t (v) VALUES ('after')"))  # writes again
+        await session.commit()
+    assert await seen_by_another(path) == ["kept", "after"]
+
+
+async def test_writes_queued_after_another_write_stay_in_its_transaction(table, trips):
+    from bot.db.late_writes import write_late
+
+    path, engine = table
+    async with make_sessionmaker(engine)() as session:
+        await session.execute(text("INSERT INTO t (v) VALUES ('first')"))
+        write_late(session, "t", text("INSERT INTO t (v) VALUES (:v)"), {"v": "count"})
+        trips.clear()
+        await execute_last(session, text("INSERT INTO t (v) VALUES (:v)"), {"v": "mark"})
+        assert trips == ["run_statement"]
+        assert await seen_by_another(path) == []  # not committed yet
+        await session.commit()
+    assert await seen_by_another(path) == ["first", "count", "mark"]
