@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.db.engine import make_engine, make_sessionmaker
 from bot.db.last_write import execute_last
+from bot.db.late_writes import write_late
 from bot.db.sqlite_driver import OneTripDialect
 
 
@@ -116,14 +117,20 @@ async def table(tmp_path):  # type: ignore[no-untyped-def]
     await engine.dispose()
 
 
-async def test_a_last_statement_that_is_the_only_write_commits_in_its_own_trip(table, trips):
+@pytest.mark.parametrize("counts", [[], ["count 1", "count 2"]])
+async def test_a_last_statement_that_is_the_only_write_commits_in_its_own_trip(table, trips,
+                                                                                counts):
+    """With the writes queued to go with it (a search's counts, ``write_late``): one trip too."""
     path, engine = table
+    insert = text("INSERT INTO t (v) VALUES (:v)")
     async with make_sessionmaker(engine)() as session:
         await session.execute(text("SELECT v FROM t"))
+        for count in counts:
+            write_late(session, "t", insert, {"v": count})
         trips.clear()
-        await execute_last(session, text("INSERT INTO t (v) VALUES (:v)"), {"v": "alone"})
+        await execute_last(session, insert, {"v": "alone"})
         assert trips == ["run_statement"]
-        assert await seen_by_another(path) == ["alone"]  # stored before the commit call
+        assert await seen_by_another(path) == [*counts, "alone"]  # stored before the commit call
         trips.clear()
         await session.commit()
         assert trips == []
@@ -144,31 +151,11 @@ async def test_a_last_statement_after_other_writes_stays_in_their_transaction(ta
     assert await seen_by_another(path) == ["first", "last"]
 
 
-async def test_writes_queued_for_the_last_statement_go_in_its_trip_and_commit(table, trips):
-    """A search's counts (``write_late``), its handled mark and the commit: one trip."""
-    from bot.db.late_writes import write_late
-
-    path, engine = table
-    insert = text("INSERT INTO t (v) VALUES (:v)")
-    async with make_sessionmaker(engine)() as session:
-        await session.execute(text("SELECT v FROM t"))
-        write_late(session, "t", insert, {"v": "count 1"})
-        write_late(session, "t", insert, {"v": "count 2"})
-        trips.clear()
-        await execute_last(session, insert, {"v": "mark"})
-        assert trips == ["run_statement"]
-        assert await seen_by_another(path) == ["count 1", "count 2", "mark"]
-        trips.clear()
-        await session.commit()
-        assert trips == []
-
-
 async def test_a_queued_write_that_fails_stores_nothing_of_the_trip(table):
     path, engine = table
     async with make_sessionmaker(engine)() as session:
         await session.execute(text("INSERT INTO t (id, v) VALUES (1, 'kept')"))
         await session.commit()
-    from bot.db.late_writes import write_late
 
     async with make_sessionmaker(engine)() as session:
         write_late(session, "t", text("INSERT INTO t (v) VALUES (:v)"), {"v": "count"})
@@ -182,8 +169,6 @@ async def test_a_queued_write_that_fails_stores_nothing_of_the_trip(table):
 
 
 async def test_writes_queued_after_another_write_stay_in_its_transaction(table, trips):
-    from bot.db.late_writes import write_late
-
     path, engine = table
     async with make_sessionmaker(engine)() as session:
         await session.execute(text("INSERT INTO t (v) VALUES ('first')"))
