@@ -25,6 +25,7 @@ from handlers.middlewares.metrics import UpdateMetricsMiddleware
 from handlers.middlewares.worker import WorkerMiddleware
 from handlers.ops.metrics import metrics_of
 from handlers.quick_routing import skip_routers_that_refuse
+from handlers.reminders.held import ReleaseHeld
 
 # Order matters: state-specific and command handlers first, free text and fallbacks last.
 ROUTER_MODULES: tuple[str, ...] = (
@@ -80,6 +81,8 @@ def build_dispatcher(app: App) -> Dispatcher:
         observer.outer_middleware(WorkerMiddleware(i18n))
         observer.outer_middleware(LanguageMiddleware(i18n, app.settings.default_language))
         observer.outer_middleware(ErrorReplyMiddleware(app.clock))
+        # whatever a worker back from blocking the bot sends, their held reminders come
+        observer.outer_middleware(ReleaseHeld())
     dispatcher.message.outer_middleware(CommandLeavesFlowMiddleware())
     # photos, files, voice, contacts, locations...: deleted and explained, step kept
     dispatcher.message.outer_middleware(MediaMiddleware())

@@ -2,7 +2,7 @@
 
 aiogram offers a message to each router in turn, and a router checks it against each of its
 handlers: the router's own propagation (its middleware chain built, the keyword arguments copied
-four times), then every handler's filters, one coroutine each. A free-text search crossed eight
+four times), then every handler's filters, one coroutine each. A free-text search crossed nine
 routers whose every handler waits for a command or for a step of a conversation, before the
 router that answers it: about a tenth of the update's time.
 

@@ -3,7 +3,8 @@
 - :mod:`.remind`: setting a reminder; :mod:`.listing`: ``/reminders``; :mod:`.buttons`: the
   buttons of delivered jobs; :mod:`.keys`: their callback data; :mod:`.common`: shared helpers.
 - Writing to the bot releases reminders held while the worker had blocked it
-  (:class:`.held.ReleaseHeld`, and ``/reminders`` calls ``scheduler.release_held``).
+  (:class:`.held.ReleaseHeld`, on the dispatcher, and ``/reminders`` calls
+  ``scheduler.release_held``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from aiogram.filters import Command as CommandFilter
 from bot.i18n import N_
 from handlers.commands import Command
 from handlers.reminders import buttons, listing, remind
-from handlers.reminders.held import ReleaseHeld
 from handlers.reminders.keys import ReminderButton, WhenChoice
 from handlers.reminders.remind import RemindStates
 
@@ -27,10 +27,8 @@ COMMANDS = (
 
 
 def build_router() -> Router:
-    """Register the reminders' handlers, behind the middleware that releases held reminders."""
+    """Register the reminders' handlers."""
     router = Router(name="reminders")
-    router.message.outer_middleware(ReleaseHeld())
-    router.callback_query.outer_middleware(ReleaseHeld())
     router.message.register(remind.remind, CommandFilter("remind"))
     router.message.register(remind.remind_subject, RemindStates.subject, F.text,
                             ~F.text.startswith("/"))

@@ -1,4 +1,9 @@
-"""Reminders held while a worker had blocked the bot arrive as soon as they write again."""
+"""Reminders held while a worker had blocked the bot arrive as soon as they write again.
+
+The middleware sits on the dispatcher (``handlers.dispatcher.build_dispatcher``), behind the
+worker middleware: whatever the worker sends first (``/help``, a case, a button), the reminders
+held for them become due at once. On the reminders router it only saw what reached that router.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,8 @@ from bot.services.reminders import answers
 
 
 class ReleaseHeld(BaseMiddleware):
-    """When the worker middleware just cleared ``blocked_bot`` (they wrote again), their held
-    reminders become due at once."""
+    """When the worker middleware just cleared ``blocked_bot`` (they wrote again, anything),
+    their held reminders become due at once."""
 
     async def __call__(
         self,

@@ -172,7 +172,10 @@ async def test_someone_elses_or_forged_button_is_refused(rchat: Chat, app, clock
     assert job.state == JobState.SENT.value
 
 
-async def test_blocked_worker_gets_held_reminders_when_back(rchat: Chat, app, clock) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("first", ["bonjour", "/help", "/cases"])
+async def test_blocked_worker_gets_held_reminders_when_back(rchat: Chat, app, clock,  # type: ignore[no-untyped-def]
+                                                            first: str) -> None:
+    """Whatever they send first: a search, or a command another feature answers."""
     await rchat.register("alice", lang="fr")
     await rchat.say("alice", "/remind dans 30 min appeler la ressource")
     rchat.telegram.blocked.add(rchat.user_id("alice"))
@@ -183,10 +186,10 @@ async def test_blocked_worker_gets_held_reminders_when_back(rchat: Chat, app, cl
     clock.advance(timedelta(hours=2))
     assert (await run_once(app)).held == 0  # nothing lost, nothing tried
     before = len(rchat.telegram.events)
-    await rchat.say("alice", "bonjour")  # they unblocked the bot and write again
+    await rchat.say("alice", first)  # they unblocked the bot and write again
     assert (await rchat.worker("alice")).blocked_bot is False
     [job] = await jobs(app)
-    assert job.state == JobState.PENDING.value  # released at once by the router's middleware
+    assert job.state == JobState.PENDING.value  # released at once, before the next pass
     await run_once(app)
     texts = rchat.texts("alice", rchat.telegram.events[before:])
     assert "⏰ En retard — prévu à 10 h 30\n🔔 Rappel\nappeler la ressource" in texts
