@@ -51,15 +51,21 @@ def run_filters_inline(dispatcher: Dispatcher) -> int:
     return changed
 
 
+def opening(message: Message) -> str:
+    """The first character of a message's text or caption after any spaces ("" when there is
+    none): what a command has to start with (aiogram splits on whitespace first)."""
+    text = message.text or message.caption
+    return text.lstrip()[:1] if text else ""
+
+
 def _command_first(command: Command) -> Callable[..., Awaitable[Any]]:
     """``command``, answering False at once for a message whose text (or caption) does not
     start with one of its prefixes, as aiogram's own parsing would (it splits the text on
     whitespace first, so leading spaces do not count)."""
     async def check(message: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(message, Message):
-            text = message.text or message.caption
-            if text and text.lstrip()[:1] not in command.prefix:
-                return False
+        if isinstance(message, Message) and (first := opening(message)) \
+                and first not in command.prefix:
+            return False
         return await command(message, *args, **kwargs)
 
     return check

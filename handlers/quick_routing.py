@@ -29,6 +29,8 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
 
+from handlers.inline_filters import opening
+
 
 @dataclass(frozen=True)
 class Gate:
@@ -42,13 +44,10 @@ class Gate:
     def passes(self, message: Message, raw_state: str | None) -> bool:
         if self.any_state or raw_state in self.states:
             return True
-        if not self.prefixes:
-            return False
-        text = message.text or message.caption
-        return bool(text) and text.lstrip()[:1] in self.prefixes
+        return opening(message) in self.prefixes
 
 
-def _state_names(allowed: Any) -> Gate | None:
+def _state_gate(allowed: Any) -> Gate | None:
     """The steps one of ``StateFilter``'s states lets through (aiogram 3.31's rules)."""
     if isinstance(allowed, str) or allowed is None:
         return Gate(any_state=True) if allowed == "*" else Gate(states=frozenset({allowed}))
@@ -72,7 +71,7 @@ def _first_filter_gate(handler: HandlerObject) -> Gate | None:
         list(first.states) if isinstance(first, StateFilter) else None)
     if states is None:
         return None
-    return _joined([_state_names(allowed) for allowed in states])
+    return _joined([_state_gate(allowed) for allowed in states])
 
 
 def _joined(gates: list[Gate | None]) -> Gate | None:

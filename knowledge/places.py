@@ -119,7 +119,7 @@ _GUARD_AFTER = word_set("street blvd boulevard avenue ave road rd metro station 
 _PROVINCE_BEFORE = word_set("au du province partout across throughout all of in")
 _MAX_NGRAM = 7
 _TEXT_FUZZY_CUTOFF = 90.0
-_LOOK_ALIKES_KEPT = 10_000  # words remembered with their closest place name (about 2 MB)
+_LOOK_ALIKES_KEPT = 10_000  # words remembered with their closest place name (under 2 MB)
 _RESOLVE_FUZZY_CUTOFF = 78.0
 _SUGGEST_CUTOFF = 70.0
 

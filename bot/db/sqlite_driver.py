@@ -97,8 +97,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         alone, adapted.write_alone = adapted.write_alone and adapted.may_write_alone(), False
         before, adapted.queued = adapted.queued, []
         try:
-            if adapted.turn is None and opens_transaction(operation) and not adapted._open():
-                adapted.turn = self.await_(adapted.dbapi.write_turns.take())
+            self._take_turn(adapted, operation)
             description, rows, lastrowid, rowcount = self.await_(self._connection._execute(
                 run_statement, self._connection._conn, operation, parameters, alone, before))
             self.description = description
@@ -110,11 +109,15 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         finally:
             adapted.end_turn()
 
+    def _take_turn(self, adapted: OneTripConnection, operation: str) -> None:
+        """Wait for the writer's place before the statement that opens a write transaction."""
+        if adapted.turn is None and opens_transaction(operation) and not adapted._open():
+            adapted.turn = self.await_(adapted.dbapi.write_turns.take())
+
     def _queue(self, adapted: OneTripConnection, operation: str, parameters: Any) -> None:
         """Keep a write for the next statement's trip (the writer's place is taken now)."""
         try:
-            if adapted.turn is None and opens_transaction(operation) and not adapted._open():
-                adapted.turn = self.await_(adapted.dbapi.write_turns.take())
+            self._take_turn(adapted, operation)
         except Exception as error:
             self._adapt_connection._handle_exception(error)
         adapted.queued.append((operation, parameters))
