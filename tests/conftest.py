@@ -110,3 +110,19 @@ async def chat(app: App) -> AsyncIterator[Chat]:
         yield harness
     finally:
         await harness.close()
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The functions sent to aiosqlite's thread (SQLite), by name."""
+    import aiosqlite
+
+    sent: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counted(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sent.append(getattr(fn, "__name__", repr(fn)))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return sent

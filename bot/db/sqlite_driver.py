@@ -16,6 +16,12 @@ and its commit go in one trip. The writes queued to go with that statement (a se
 writes_queued`): a search's counts, its handled mark and the commit are one trip instead of four,
 and the write turn is held for that trip only.
 
+A statement marked short (:mod:`bot.db.short_statements`) makes no trip at all: it runs in the
+event loop, with its queued writes and commit, and SQLite's busy timeout set to zero meanwhile.
+If another process holds the lock it needs, it has done nothing, and it goes to the thread,
+which waits for the lock as any statement does (a commit found busy goes there alone). The
+commit of a transaction of short statements only is made in the loop too, the same way.
+
 The engine's connections take turns to write (:mod:`bot.db.write_turns`): a write transaction
 waits for the one before it to end, in order, instead of sleeping in SQLite's busy handler.
 
@@ -40,6 +46,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.engine import URL, make_url
 
+from bot.db.short_statements import SHORT
 from bot.db.write_turns import Turn, WriteTurns, opens_transaction
 
 DRIVER = "aiosqlite_onetrip"
@@ -84,10 +91,68 @@ def run_statement(connection: sqlite3.Connection, operation: str, parameters: An
     return outcome
 
 
-class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
-    """SQLAlchemy's aiosqlite cursor, its ``execute`` in one trip."""
+class Busy(Exception):
+    """SQLite met another connection's lock before anything was written."""
 
-    __slots__ = ()
+
+def is_busy(error: BaseException) -> bool:
+    return (isinstance(error, sqlite3.OperationalError)
+            and getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY)
+
+
+@contextmanager
+def impatient(connection: sqlite3.Connection, patience_ms: int) -> Iterator[None]:
+    """SQLite's busy timeout at zero meanwhile: a lock held elsewhere fails at once instead of
+    holding the event loop; then ``patience_ms`` again."""
+    connection.execute("PRAGMA busy_timeout=0").close()
+    try:
+        yield
+    finally:
+        connection.execute(f"PRAGMA busy_timeout={int(patience_ms)}").close()
+
+
+def commit_here(connection: sqlite3.Connection) -> bool:
+    """Commit, unless another connection's lock is in the way (the transaction stays open)."""
+    try:
+        connection.commit()
+    except sqlite3.OperationalError as error:
+        if is_busy(error):
+            return False
+        raise
+    return True
+
+
+def run_here(connection: sqlite3.Connection, operation: str, parameters: Any, commit: bool,
+             before: Sequence[Write], patience_ms: int
+             ) -> tuple[tuple[Any, list[Any] | None, int, int], bool]:
+    """In the event loop: :func:`run_statement`, never waiting for a lock
+    (:func:`impatient`). Raises :class:`Busy` when a lock stopped it before anything was
+    written; the outcome, and whether it was committed (a commit found busy is left to the
+    caller)."""
+    with impatient(connection, patience_ms):
+        changes = connection.total_changes
+        try:
+            outcome = run_statement(connection, operation, parameters, False, before)
+        except sqlite3.OperationalError as error:
+            if is_busy(error) and connection.total_changes == changes:
+                raise Busy from error
+            raise
+        return outcome, commit and commit_here(connection)
+
+
+async def _at_once() -> None:
+    """Awaited by a statement run in the loop: SQLAlchemy's ``AsyncConnection`` refuses a
+    statement that awaited nothing (a sign of a driver that is not async)."""
+
+
+class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+    """SQLAlchemy's aiosqlite cursor, its ``execute`` in one trip (none when marked short)."""
+
+    __slots__ = ("short",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.short = False  # set by the dialect for a statement marked short
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         adapted: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
@@ -96,10 +161,14 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
             return
         alone, adapted.write_alone = adapted.write_alone and adapted.may_write_alone(), False
         before, adapted.queued = adapted.queued, []
+        adapted.only_short = self.short and (adapted.only_short or not adapted._open())
         try:
             self._take_turn(adapted, operation)
-            description, rows, lastrowid, rowcount = self.await_(self._connection._execute(
-                run_statement, self._connection._conn, operation, parameters, alone, before))
+            if self.short:
+                outcome = self._run_here(adapted, operation, parameters, alone, before)
+            else:
+                outcome = self._run_there(operation, parameters, alone, before)
+            description, rows, lastrowid, rowcount = outcome
             self.description = description
             self.lastrowid, self.rowcount = lastrowid, rowcount
             if rows is not None:
@@ -108,6 +177,30 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
             self._adapt_connection._handle_exception(error)
         finally:
             adapted.end_turn()
+
+    def _run_there(self, operation: str, parameters: Any, commit: bool,
+                   before: Sequence[Write]) -> Any:
+        """On aiosqlite's thread, in one trip."""
+        return self.await_(self._connection._execute(
+            run_statement, self._connection._conn, operation, parameters, commit, before))
+
+    def _run_here(self, adapted: OneTripConnection, operation: str, parameters: Any,
+                  commit: bool, before: Sequence[Write]) -> Any:
+        """In the event loop; on the thread when another process's lock is in the way."""
+        connection = self._connection._conn
+        self.await_(_at_once())
+        try:
+            outcome, committed = run_here(connection, operation, parameters, commit, before,
+                                          adapted.patience_ms())
+        except Busy:
+            return self._run_there(operation, parameters, commit, before)
+        if commit and not committed:
+            self.await_(self._connection._execute(connection.commit))
+        return outcome
+
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
+        self._adapt_connection.only_short = False  # type: ignore[attr-defined]
+        return super().executemany(operation, seq_of_parameters)
 
     def _take_turn(self, adapted: OneTripConnection, operation: str) -> None:
         """Wait for the writer's place before the statement that opens a write transaction."""
@@ -127,7 +220,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("queued", "queueing", "turn", "write_alone")
+    __slots__ = ("busy_timeout_ms", "only_short", "queued", "queueing", "turn", "write_alone")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,6 +228,16 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         self.turn: Turn | None = None  # the writer's place, while it writes
         self.queued: list[Write] = []  # writes that go with the next statement, or the commit
         self.queueing = False
+        self.busy_timeout_ms: int | None = None  # the connection's own, read once
+        self.only_short = False  # whether the open transaction ran short statements only
+
+    def patience_ms(self) -> int:
+        """The connection's busy timeout (set by the engine), restored after a short
+        statement."""
+        if self.busy_timeout_ms is None:
+            row = self._connection._conn.execute("PRAGMA busy_timeout").fetchone()
+            self.busy_timeout_ms = int(row[0])
+        return self.busy_timeout_ms
 
     @contextmanager
     def writes_queued(self) -> Iterator[None]:
@@ -169,10 +272,17 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         try:
             if queued:  # they and the commit: one trip
                 self._commit_writes(queued)
-            elif self._open():  # else nothing to commit: no trip
-                super().commit()
+            elif self._open() and not (self.only_short and self._commit_here()):
+                super().commit()  # else nothing to commit, or committed here: no trip
         finally:
             self.end_turn()
+
+    def _commit_here(self) -> bool:
+        """Commit in the event loop a transaction of short statements (its writes are a few
+        rows); False when another connection's lock is in the way."""
+        connection = self._connection._conn
+        with impatient(connection, self.patience_ms()):
+            return commit_here(connection)
 
     def _commit_writes(self, writes: list[Write]) -> None:
         try:
@@ -204,6 +314,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
 
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
         if server_side:
+            self.only_short = False
             return super().cursor(server_side=True)
         return OneTripCursor(self)
 
@@ -218,6 +329,7 @@ class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
         if self.write_turns.timeout is None:  # as SQLite's busy timeout (the engine's setting)
             self.write_turns.timeout = kw.get("timeout", DEFAULT_TURN_TIMEOUT)
+        kw.setdefault("check_same_thread", False)  # short statements run in the loop's thread
         adapted = super().connect(*arg, **kw)
         if type(adapted) is AsyncAdapt_aiosqlite_connection:
             return OneTripConnection(self, adapted._connection)
@@ -232,6 +344,17 @@ class OneTripDialect(SQLiteDialect_aiosqlite):
     @classmethod
     def import_dbapi(cls) -> AsyncAdapt_aiosqlite_dbapi:
         return OneTripDBAPI(__import__("aiosqlite"), __import__("sqlite3"))
+
+    def do_execute(self, cursor: Any, statement: str, parameters: Any,
+                   context: Any = None) -> None:
+        if context is not None and type(cursor) is OneTripCursor:
+            cursor.short = bool(context.execution_options.get(SHORT))
+        cursor.execute(statement, parameters)
+
+    def do_execute_no_params(self, cursor: Any, statement: str, context: Any = None) -> None:
+        if context is not None and type(cursor) is OneTripCursor:
+            cursor.short = bool(context.execution_options.get(SHORT))
+        cursor.execute(statement)
 
 
 def register() -> None:

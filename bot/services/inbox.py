@@ -25,6 +25,7 @@ from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.last_write import execute_last
+from bot.db.short_statements import short
 from bot.models.core import ProcessedUpdate
 from bot.models.inbox import InboxUpdate
 from bot.services import crypto
@@ -59,8 +60,8 @@ def new_owner() -> str:
 def _is_handled_query() -> Any:
     """Built once, like the handled mark: building it cost as much as running it."""
     handled = PROCESSED.c
-    return select(handled.update_id).where(handled.bot_id == bindparam("bot_id"),
-                                           handled.update_id == bindparam("update_id"))
+    return short(select(handled.update_id).where(handled.bot_id == bindparam("bot_id"),
+                                                 handled.update_id == bindparam("update_id")))
 
 
 async def is_handled(session: AsyncSession, bot_id: int, update_id: int) -> bool:
@@ -105,9 +106,9 @@ def _handled_statements() -> tuple[Any, Any]:
         bindparam("update_id", type_=handled.update_id.type),
         bindparam("bot_id", type_=handled.bot_id.type),
         bindparam("now", type_=handled.processed_at.type))
-    return (mark,
-            delete(INBOX).where(INBOX.c.bot_id == bindparam("bot_id"),
-                                INBOX.c.update_id == bindparam("update_id")))
+    return (short(mark),
+            short(delete(INBOX).where(INBOX.c.bot_id == bindparam("bot_id"),
+                                      INBOX.c.update_id == bindparam("update_id"))))
 
 
 async def mark_handled(session: AsyncSession, bot_id: int, update_id: int, now: datetime, *,

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.short_statements import short
 from bot.models.cases import Case, CaseMessage, CaseParticipant
 from bot.models.core import Worker
 from bot.models.handoffs import Handoff, HandoffEvent
@@ -53,12 +54,12 @@ def _open_threads_query() -> Any:
     )
     activity = union_all(messages, accepted).subquery()
     latest = func.max(activity.c.at)
-    return (select(activity.c.case_id, latest)
-            .join(Case, Case.id == activity.c.case_id)
-            .where(Case.closed_at.is_(None))
-            .group_by(activity.c.case_id)
-            .order_by(latest.desc(), activity.c.case_id.desc())
-            .limit(bindparam("limit")))
+    return short(select(activity.c.case_id, latest)
+                 .join(Case, Case.id == activity.c.case_id)
+                 .where(Case.closed_at.is_(None))
+                 .group_by(activity.c.case_id)
+                 .order_by(latest.desc(), activity.c.case_id.desc())
+                 .limit(bindparam("limit")))
 
 
 async def open_threads(session: AsyncSession, worker: Worker, *, now: datetime,

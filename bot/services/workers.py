@@ -10,6 +10,7 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from bot.db.short_statements import short
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n import LANGUAGES, N_
 from bot.models.core import Role, Worker, WorkerRegion
@@ -20,8 +21,8 @@ from bot.services.directory import receiver_loss
 @functools.cache
 def _worker_query() -> Select[tuple[Worker]]:
     """Built once: building the statement cost as much as running it on SQLite."""
-    return (select(Worker).where(Worker.telegram_id == bindparam("telegram_id"))
-            .options(joinedload(Worker.organisation), joinedload(Worker.region_links)))
+    return short(select(Worker).where(Worker.telegram_id == bindparam("telegram_id"))
+                 .options(joinedload(Worker.organisation), joinedload(Worker.region_links)))
 
 
 async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Worker | None:

@@ -23,20 +23,6 @@ async def engine(tmp_path):  # type: ignore[no-untyped-def]
     await engine.dispose()
 
 
-@pytest.fixture
-def trips(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
-    """The functions sent to aiosqlite's thread, by name."""
-    sent: list[str] = []
-    original = aiosqlite.Connection._execute
-
-    async def counted(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        sent.append(getattr(fn, "__name__", repr(fn)))
-        return await original(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
-    return sent
-
-
 async def test_the_engine_uses_the_one_trip_dialect_with_its_pragmas(engine):
     assert isinstance(engine.dialect, OneTripDialect)
     async with engine.connect() as connection:
@@ -104,17 +90,6 @@ async def seen_by_another(path) -> list[str]:  # type: ignore[no-untyped-def]
     """What a second connection (another process, say) reads of the table now."""
     async with aiosqlite.connect(path) as other:
         return [row[0] async for row in await other.execute("SELECT v FROM t ORDER BY id")]
-
-
-@pytest.fixture
-async def table(tmp_path):  # type: ignore[no-untyped-def]
-    """A database file with a table ``t``: (its path, an engine on it)."""
-    path = tmp_path / "last.db"
-    engine = make_engine(f"sqlite+aiosqlite:///{path}")
-    async with engine.begin() as connection:
-        await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
-    yield path, engine
-    await engine.dispose()
 
 
 @pytest.mark.parametrize("counts", [[], ["count 1", "count 2"]])

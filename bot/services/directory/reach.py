@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.short_statements import short
 from bot.models.core import Organisation, Worker
 from bot.models.directory import DirectoryOrganization, DirectoryService, ServiceReceiver
 
@@ -38,8 +39,8 @@ def _reach_query() -> Any:
                       Worker.active.is_(True)))
     on_call = (select(Worker.id).where(Worker.on_call.is_(True), Worker.active.is_(True))
                .limit(1).scalar_subquery())
-    return (select(service.id, or_(named.exists(), staffed.exists()), on_call)
-            .where(service.id.in_(bindparam("ids", expanding=True))))
+    return short(select(service.id, or_(named.exists(), staffed.exists()), on_call)
+                 .where(service.id.in_(bindparam("ids", expanding=True))))
 
 
 async def receivable(

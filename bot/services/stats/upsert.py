@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.late_writes import write_late
+from bot.db.short_statements import short
 
 #: Parameters per execution: under SQLite's oldest bound-parameter limit (999).
 PARAMETERS = 900
@@ -26,13 +27,13 @@ def _upsert(table: str, columns: tuple[str, ...], cells: int) -> Any:
     built once per size: a search counts two or three cells, and one execution of a statement
     cost less than one per cell. Written as text because SQLAlchemy does not cache
     ``ON CONFLICT DO UPDATE`` statements, and compiling them at every search cost more than
-    running them; the same SQL serves SQLite and PostgreSQL."""
+    running them; the same SQL serves SQLite and PostgreSQL. Short: a few cells by their key."""
     names = (*columns, "count")
     rows = ", ".join("(" + ", ".join(f":{name}_{i}" for name in names) + ")"
                      for i in range(cells))
-    return text(
+    return short(text(
         f"INSERT INTO {table} ({', '.join(names)}) VALUES {rows} "
-        f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET count = {table}.count + excluded.count")
+        f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET count = {table}.count + excluded.count"))
 
 
 async def add_counts(session: AsyncSession, model: type, columns: Sequence[str],
