@@ -19,15 +19,23 @@ import contextlib
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.db.late_writes import joinable, joined, take_late
 
 
 async def execute_last(session: AsyncSession, statement: Any, parameters: dict[str, Any]) -> None:
-    """Execute ``statement``; the caller commits next, with nothing in between."""
-    await session.flush()  # objects still pending are written first, in the transaction
-    connection = await session.connection()
-    adapted = (await connection.get_raw_connection()).dbapi_connection
+    """Execute ``statement``; the caller commits next, with nothing in between. One call into
+    the synchronous session (:func:`last`): each step awaited apart cost as much again."""
+    await session.run_sync(last, statement, parameters)
+
+
+def last(session: Session, statement: Any, parameters: dict[str, Any]) -> None:
+    """:func:`execute_last` on the synchronous session, with Core statements on its
+    connection (the ORM's execution added nothing to them but time)."""
+    session.flush()  # objects still pending are written first, in the transaction
+    connection = session.connection()
+    adapted = connection.connection.dbapi_connection
     late = take_late(session)
     if late and joinable(connection.dialect.name, late, statement):
         statement, parameters = joined(late, statement, parameters)
@@ -35,7 +43,7 @@ async def execute_last(session: AsyncSession, statement: Any, parameters: dict[s
         queued = getattr(adapted, "writes_queued", None)  # SQLite: they go in its trip
         with queued() if queued is not None else contextlib.nullcontext():
             for write in late:
-                await session.execute(write.statement, write.parameters)
+                connection.execute(write.statement, write.parameters)
     if getattr(adapted, "may_write_alone", None) is not None and adapted.may_write_alone():
         adapted.write_alone = True
-    await session.execute(statement, parameters)
+    connection.execute(statement, parameters)

@@ -11,8 +11,12 @@ loop free. PostgreSQL ignores the mark.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import Executable
 
 SHORT = "relais_short"  # the execution option
@@ -23,3 +27,16 @@ S = TypeVar("S", bound=Executable)
 def short(statement: S) -> S:
     """``statement``, marked short: it reads or writes a few rows found by key."""
     return statement.execution_options(**{SHORT: True})
+
+
+async def short_rows(session: AsyncSession, statement: Executable,
+                     parameters: dict[str, Any]) -> Sequence[Row[Any]]:
+    """The rows of a Core ``statement`` on the session's connection, in its transaction, in
+    one call into the synchronous session: through the ORM's execution, a short statement cost
+    half as much again. Nothing pending is flushed first."""
+    return await session.run_sync(_rows, statement, parameters)
+
+
+def _rows(session: Session, statement: Executable, parameters: dict[str, Any]
+          ) -> Sequence[Row[Any]]:
+    return session.connection().execute(statement, parameters).all()

@@ -141,8 +141,8 @@ def run_here(connection: sqlite3.Connection, operation: str, parameters: Any, co
 
 
 async def _at_once() -> None:
-    """Awaited by a statement run in the loop: SQLAlchemy's ``AsyncConnection`` refuses a
-    statement that awaited nothing (a sign of a driver that is not async)."""
+    """Awaited by a statement run in the loop or queued: SQLAlchemy's ``AsyncConnection``
+    refuses a statement that awaited nothing (a sign of a driver that is not async)."""
 
 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
@@ -209,6 +209,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     def _queue(self, adapted: OneTripConnection, operation: str, parameters: Any) -> None:
         """Keep a write for the next statement's trip (the writer's place is taken now)."""
+        self.await_(_at_once())
         try:
             self._take_turn(adapted, operation)
         except Exception as error:

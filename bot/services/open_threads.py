@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.short_statements import short
+from bot.db.short_statements import short, short_rows
 from bot.models.cases import Case, CaseMessage, CaseParticipant
 from bot.models.core import Worker
 from bot.models.handoffs import Handoff, HandoffEvent
@@ -65,8 +65,8 @@ def _open_threads_query() -> Any:
 async def open_threads(session: AsyncSession, worker: Worker, *, now: datetime,
                        limit: int = MAX_OFFERED) -> list[Case]:
     """The open cases whose thread is open with ``worker`` at ``now``, latest activity first."""
-    rows = (await session.execute(_open_threads_query(), {
-        "worker_id": worker.id, "since": now - THREAD_WINDOW, "limit": limit})).all()
+    rows = await short_rows(session, _open_threads_query(), {
+        "worker_id": worker.id, "since": now - THREAD_WINDOW, "limit": limit})
     found = []
     for case_id, _at in rows:
         case = await session.get(Case, case_id)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.short_statements import short
+from bot.db.short_statements import short, short_rows
 from bot.models.core import Organisation, Worker
 from bot.models.directory import DirectoryOrganization, DirectoryService, ServiceReceiver
 
@@ -71,7 +71,7 @@ async def _reach(session: AsyncSession, ids: list[int]) -> tuple[set[int], set[i
     routing can add no one to the rest)."""
     if not ids:
         return set(), set(), False
-    rows = (await session.execute(_reach_query(), {"ids": ids})).all()
+    rows = await short_rows(session, _reach_query(), {"ids": ids})
     found = {service_id for service_id, reached, _ in rows if reached}
     rest = {service_id for service_id, reached, _ in rows if not reached}
     on_call = bool(rows) and rows[0][2] is not None  # the same in every row
