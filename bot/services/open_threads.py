@@ -20,8 +20,9 @@ import functools
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, union_all
+from sqlalchemy import bindparam, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.db.short_statements import short, short_rows
 from bot.models.cases import Case, CaseMessage, CaseParticipant
@@ -60,6 +61,28 @@ def _open_threads_query() -> Any:
                  .group_by(activity.c.case_id)
                  .order_by(latest.desc(), activity.c.case_id.desc())
                  .limit(bindparam("limit")))
+
+
+def thread_open(worker_id: Any) -> Any:
+    """Whether a thread is open with the worker ``worker_id`` (a column or a value) since the
+    bound parameter ``since``: :func:`open_threads` would find one. Two ``EXISTS`` to put in the
+    worker's own query (:func:`bot.services.workers.with_open_thread`), so that a typed text
+    asks the database once."""
+    since = bindparam("since")
+    mine, case = aliased(CaseParticipant), aliased(Case)
+    message = (select(CaseMessage.id)
+               .join(mine, mine.case_id == CaseMessage.case_id)
+               .join(case, case.id == CaseMessage.case_id)
+               .where(mine.worker_id == worker_id, CaseMessage.created_at >= since,
+                      CaseMessage.created_at >= mine.added_at, case.closed_at.is_(None)))
+    accepted = (select(HandoffEvent.id)
+                .join(Handoff, Handoff.id == HandoffEvent.handoff_id)
+                .join(mine, mine.case_id == Handoff.case_id)
+                .join(case, case.id == Handoff.case_id)
+                .where(mine.worker_id == worker_id, HandoffEvent.at >= since,
+                       HandoffEvent.kind == "status", HandoffEvent.to_status == ACCEPTED,
+                       case.closed_at.is_(None)))
+    return or_(message.exists(), accepted.exists())
 
 
 async def open_threads(session: AsyncSession, worker: Worker, *, now: datetime,

@@ -14,7 +14,7 @@ from bot.db.short_statements import short
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n import LANGUAGES, N_
 from bot.models.core import Role, Worker, WorkerRegion
-from bot.services import audit, oncall
+from bot.services import audit, oncall, open_threads
 from bot.services.directory import receiver_loss
 
 
@@ -23,6 +23,24 @@ def _worker_query() -> Select[tuple[Worker]]:
     """Built once: building the statement cost as much as running it on SQLite."""
     return short(select(Worker).where(Worker.telegram_id == bindparam("telegram_id"))
                  .options(joinedload(Worker.organisation), joinedload(Worker.region_links)))
+
+
+@functools.cache
+def _worker_with_thread_query() -> Select[tuple[Worker, bool]]:
+    """:func:`_worker_query` with whether a case thread is open with the worker."""
+    return short(select(Worker, open_threads.thread_open(Worker.id))
+                 .where(Worker.telegram_id == bindparam("telegram_id"))
+                 .options(joinedload(Worker.organisation), joinedload(Worker.region_links)))
+
+
+async def with_open_thread(session: AsyncSession, telegram_id: int, *, now: datetime
+                           ) -> tuple[Worker | None, bool]:
+    """:func:`by_telegram_id`, and whether a case thread is open with the worker at ``now``
+    (:mod:`bot.services.open_threads`), in one query: a typed text needs both, and most of the
+    time no thread is open (the threads themselves are asked for only when one is)."""
+    row = (await session.execute(_worker_with_thread_query(), {
+        "telegram_id": telegram_id, "since": now - open_threads.THREAD_WINDOW})).unique().first()
+    return (None, False) if row is None else (row[0], bool(row[1]))
 
 
 async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Worker | None:

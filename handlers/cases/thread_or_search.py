@@ -40,8 +40,9 @@ class ThreadOpen(Filter):
     """Only when a case thread is open with the worker; hands the cases to the handler."""
 
     async def __call__(self, message: Message, app: App, session: AsyncSession,
-                       worker: Worker | None = None) -> bool | dict[str, Any]:
-        if worker is None:
+                       worker: Worker | None = None, thread_open: bool = True
+                       ) -> bool | dict[str, Any]:
+        if worker is None or not thread_open:  # known with the worker: none is open
             return False
         # no autoflush: a query here must not flush the worker's pending changes (a returning
         # worker's "blocked" flag is read from its history to release held reminders)

@@ -31,8 +31,14 @@ def is_invitation(event: TelegramObject) -> bool:
     return isinstance(event, Message) and (event.text or "").startswith("/start ")
 
 
+def is_typed_text(event: TelegramObject) -> bool:
+    """A text that is not a command: a search, or a reply to an open case thread."""
+    return isinstance(event, Message) and bool(event.text) and not event.text.startswith("/")
+
+
 class WorkerMiddleware(BaseMiddleware):
-    """Puts ``worker`` in the handler data; stops strangers and deactivated workers."""
+    """Puts ``worker`` in the handler data (and, for a typed text, ``thread_open``: whether a
+    case thread is open with them); stops strangers and deactivated workers."""
 
     def __init__(self, i18n: I18n) -> None:
         self.i18n = i18n
@@ -49,7 +55,11 @@ class WorkerMiddleware(BaseMiddleware):
         chat = data.get("event_chat")
         if chat is not None and chat.type != "private":
             return None  # Relais works in private chats only: case data never goes to groups
-        worker = await workers.by_telegram_id(data["session"], user.id)
+        if is_typed_text(event):  # the cases' "thread or search" needs to know (one query)
+            worker, data["thread_open"] = await workers.with_open_thread(
+                data["session"], user.id, now=data["app"].clock.now())
+        else:
+            worker = await workers.by_telegram_id(data["session"], user.id)
         if worker is not None:
             if worker.blocked_bot:
                 worker.blocked_bot = False  # they are writing again: they unblocked the bot
