@@ -96,8 +96,11 @@ class Busy(Exception):
 
 
 def is_busy(error: BaseException) -> bool:
-    return (isinstance(error, sqlite3.OperationalError)
-            and getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY)
+    """SQLITE_BUSY, or one of its extended codes (another connection recovering the log...),
+    which is what Python reports."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return (isinstance(error, sqlite3.OperationalError) and code is not None
+            and code & 0xFF == sqlite3.SQLITE_BUSY)
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from bot.db.engine import make_sessionmaker
 from bot.db.last_write import execute_last
 from bot.db.late_writes import write_late
 from bot.db.short_statements import short
-from bot.db.sqlite_driver import Busy, run_here
+from bot.db.sqlite_driver import Busy, is_busy, run_here
 
 
 def stored(path) -> list[str]:  # type: ignore[no-untyped-def]
@@ -158,3 +158,13 @@ def test_a_commit_found_busy_is_left_to_the_caller_with_nothing_lost(tmp_path):
     assert [row[0] for row in reader.execute("SELECT v FROM t ORDER BY id")] == ["count", "mark"]
     reader.close()
     ours.close()
+
+
+@pytest.mark.parametrize(("code", "busy"), [(5, True), (261, True), (517, True), (1, False),
+                                            (6, False)])
+def test_busy_is_told_by_its_primary_code(code: int, busy: bool) -> None:
+    """Python gives SQLite's extended code (261: another connection recovers the log)."""
+    error = sqlite3.OperationalError("database is locked")
+    error.sqlite_errorcode = code  # type: ignore[attr-defined]
+    assert is_busy(error) is busy
+    assert not is_busy(sqlite3.IntegrityError("constraint"))
