@@ -351,14 +351,18 @@ class OneTripDialect(SQLiteDialect_aiosqlite):
 
     def do_execute(self, cursor: Any, statement: str, parameters: Any,
                    context: Any = None) -> None:
-        if context is not None and type(cursor) is OneTripCursor:
-            cursor.short = bool(context.execution_options.get(SHORT))
+        _read_mark(cursor, context)
         cursor.execute(statement, parameters)
 
     def do_execute_no_params(self, cursor: Any, statement: str, context: Any = None) -> None:
-        if context is not None and type(cursor) is OneTripCursor:
-            cursor.short = bool(context.execution_options.get(SHORT))
+        _read_mark(cursor, context)
         cursor.execute(statement)
+
+
+def _read_mark(cursor: Any, context: Any) -> None:
+    """Tell our cursor whether the statement is marked short (its execution options)."""
+    if context is not None and type(cursor) is OneTripCursor:
+        cursor.short = bool(context.execution_options.get(SHORT))
 
 
 def register() -> None:

@@ -34,30 +34,36 @@ MAX_OFFERED = 3  # threads offered at once as "Send to the thread of case ..." b
 ACCEPTED = "accepted"
 
 
-@functools.cache
-def _open_threads_query() -> Any:
-    """Built once, with ``worker_id``, ``since`` and ``limit`` bound at each call: every typed
-    text runs it, and building it cost more than running it."""
-    worker_id, since = bindparam("worker_id"), bindparam("since")
-    mine = (select(CaseParticipant.case_id, CaseParticipant.added_at)
-            .where(CaseParticipant.worker_id == worker_id).subquery())
+def _activity(worker_id: Any, since: Any) -> tuple[Any, Any]:
+    """The signs of a conversation concerning the worker ``worker_id`` (a column or a bound
+    parameter) since ``since``, in an open case they take part in: thread messages written
+    since they joined, and accepted handoffs (``case_id``, ``at``)."""
+    mine, case = aliased(CaseParticipant), aliased(Case)
     messages = (
         select(CaseMessage.case_id.label("case_id"), CaseMessage.created_at.label("at"))
-        .join(mine, mine.c.case_id == CaseMessage.case_id)
-        .where(CaseMessage.created_at >= since, CaseMessage.created_at >= mine.c.added_at)
+        .join(mine, mine.case_id == CaseMessage.case_id)
+        .join(case, case.id == CaseMessage.case_id)
+        .where(mine.worker_id == worker_id, case.closed_at.is_(None),
+               CaseMessage.created_at >= since, CaseMessage.created_at >= mine.added_at)
     )
     accepted = (
         select(Handoff.case_id.label("case_id"), HandoffEvent.at.label("at"))
         .join(Handoff, Handoff.id == HandoffEvent.handoff_id)
-        .join(mine, mine.c.case_id == Handoff.case_id)
-        .where(HandoffEvent.at >= since, HandoffEvent.kind == "status",
-               HandoffEvent.to_status == ACCEPTED)
+        .join(mine, mine.case_id == Handoff.case_id)
+        .join(case, case.id == Handoff.case_id)
+        .where(mine.worker_id == worker_id, case.closed_at.is_(None), HandoffEvent.at >= since,
+               HandoffEvent.kind == "status", HandoffEvent.to_status == ACCEPTED)
     )
-    activity = union_all(messages, accepted).subquery()
+    return messages, accepted
+
+
+@functools.cache
+def _open_threads_query() -> Any:
+    """Built once, with ``worker_id``, ``since`` and ``limit`` bound at each call: every typed
+    text runs it, and building it cost more than running it."""
+    activity = union_all(*_activity(bindparam("worker_id"), bindparam("since"))).subquery()
     latest = func.max(activity.c.at)
     return short(select(activity.c.case_id, latest)
-                 .join(Case, Case.id == activity.c.case_id)
-                 .where(Case.closed_at.is_(None))
                  .group_by(activity.c.case_id)
                  .order_by(latest.desc(), activity.c.case_id.desc())
                  .limit(bindparam("limit")))
@@ -68,21 +74,8 @@ def thread_open(worker_id: Any) -> Any:
     bound parameter ``since``: :func:`open_threads` would find one. Two ``EXISTS`` to put in the
     worker's own query (:func:`bot.services.workers.with_open_thread`), so that a typed text
     asks the database once."""
-    since = bindparam("since")
-    mine, case = aliased(CaseParticipant), aliased(Case)
-    message = (select(CaseMessage.id)
-               .join(mine, mine.case_id == CaseMessage.case_id)
-               .join(case, case.id == CaseMessage.case_id)
-               .where(mine.worker_id == worker_id, CaseMessage.created_at >= since,
-                      CaseMessage.created_at >= mine.added_at, case.closed_at.is_(None)))
-    accepted = (select(HandoffEvent.id)
-                .join(Handoff, Handoff.id == HandoffEvent.handoff_id)
-                .join(mine, mine.case_id == Handoff.case_id)
-                .join(case, case.id == Handoff.case_id)
-                .where(mine.worker_id == worker_id, HandoffEvent.at >= since,
-                       HandoffEvent.kind == "status", HandoffEvent.to_status == ACCEPTED,
-                       case.closed_at.is_(None)))
-    return or_(message.exists(), accepted.exists())
+    messages, accepted = _activity(worker_id, bindparam("since"))
+    return or_(messages.exists(), accepted.exists())
 
 
 async def open_threads(session: AsyncSession, worker: Worker, *, now: datetime,

@@ -28,9 +28,7 @@ def _worker_query() -> Select[tuple[Worker]]:
 @functools.cache
 def _worker_with_thread_query() -> Select[tuple[Worker, bool]]:
     """:func:`_worker_query` with whether a case thread is open with the worker."""
-    return short(select(Worker, open_threads.thread_open(Worker.id))
-                 .where(Worker.telegram_id == bindparam("telegram_id"))
-                 .options(joinedload(Worker.organisation), joinedload(Worker.region_links)))
+    return _worker_query().add_columns(open_threads.thread_open(Worker.id))
 
 
 async def with_open_thread(session: AsyncSession, telegram_id: int, *, now: datetime
