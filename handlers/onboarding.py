@@ -18,7 +18,7 @@ from bot.models.core import Worker
 from bot.services import invitations
 from handlers.commands import Command, all_commands
 from handlers.menu import set_chat_menu
-from handlers.replies import reply_after_commit
+from handlers.replies import reply_after_commit, reply_alongside
 from handlers.ui import esc
 
 COMMANDS = (
@@ -92,10 +92,10 @@ async def start(message: Message, worker: Worker) -> None:
 
 
 async def show_help(message: Message, worker: Worker, session: AsyncSession) -> None:
-    """``/help``: what Relais does and the commands this worker may use. Sent after the
-    update's commit (its handled mark), so that the next updates are fetched while it travels
+    """``/help``: what Relais does and the commands this worker may use. It says nothing the
+    update stores, so it leaves at once and travels while the update commits its handled mark
     (see ``docs/architecture.md``)."""
-    reply_after_commit(session, message.answer, help_text(worker))
+    reply_alongside(session, message.answer, help_text(worker))
 
 
 def build_router() -> Router:

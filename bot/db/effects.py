@@ -12,10 +12,19 @@ update, the dispatcher loop for a job) commits, then calls :func:`run_committed`
 
 Effects that learn something worth storing (the id of a sent message, a recipient who blocked
 the bot) return it as :class:`WriteBack` values, applied afterwards in one short transaction.
+
+An effect that announces nothing stored (``/help``'s text) need not wait for the commit:
+:func:`alongside` starts it at once, so it travels while the transaction commits. The owner
+waits for it (:func:`sent_alongside`, first thing in :func:`run_committed`) before the committed
+effects, and before anything else goes to that chat (an apology when the commit fails), so the
+messages of an update keep their order. It is sent even if the commit then fails, and again if a
+process dies before the commit and the update is handled a second time: nothing it says depends
+on the commit.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -48,6 +57,7 @@ class Effects:
 
     queued: list[Effect] = field(default_factory=list)
     ready: list[Effect] = field(default_factory=list)
+    alongside: list[asyncio.Task[Any]] = field(default_factory=list)  # started, not yet waited
 
 
 class UnitOfWorkSession(Session):
@@ -65,6 +75,23 @@ def effects_of(session: AsyncSession | Session) -> Effects:
 def after_commit(session: AsyncSession, effect: Effect) -> None:
     """Run ``effect`` once the session's current transaction commits; never if it rolls back."""
     effects_of(session).queued.append(effect)
+
+
+def alongside(session: AsyncSession, effect: Effect) -> None:
+    """Start ``effect`` now, while the session's transaction goes on: for a message that
+    announces nothing stored (see the module's docstring)."""
+    effects_of(session).alongside.append(asyncio.create_task(effect()))
+
+
+async def sent_alongside(session: AsyncSession) -> None:
+    """Wait for the effects started :func:`alongside`; one that failed is logged by type."""
+    effects = session.sync_session.info.get(KEY)
+    if effects is None or not effects.alongside:
+        return
+    started, effects.alongside = effects.alongside, []
+    for outcome in await asyncio.gather(*started, return_exceptions=True):
+        if isinstance(outcome, BaseException):
+            log.warning("an effect alongside the commit failed: %s", type(outcome).__name__)
 
 
 def has_queued(session: AsyncSession) -> bool:
@@ -92,7 +119,9 @@ def _rolled_back(session: Session, previous: SessionTransaction) -> None:
 async def run_committed(
     session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession] | None = None
 ) -> None:
-    """Run the committed effects in order, then store what they learned (:class:`WriteBack`)."""
+    """Run the committed effects in order, after those started :func:`alongside`, then store
+    what they learned (:class:`WriteBack`)."""
+    await sent_alongside(session)
     effects = session.sync_session.info.get(KEY)
     if effects is None or not effects.ready:
         return

@@ -5,7 +5,8 @@ This middleware owns the update's transaction (handlers and services never commi
 1. an update already handled (Telegram delivered it twice, or a process took it over) is
    skipped;
 2. the handlers run with ``session`` in their data and queue what they have to tell people
-   (:mod:`bot.db.effects`);
+   (:mod:`bot.db.effects`; a reply that announces nothing stored may leave at once, alongside
+   the commit, and is waited for before anything else goes out);
 3. the update is marked handled (:func:`bot.services.inbox.mark_handled`) and everything commits
    at once; only then do the queued messages go out;
 4. if the commit fails, nothing was stored and nobody is told anything but the person who acted,
@@ -26,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.db.effects import run_committed
+from bot.db.effects import run_committed, sent_alongside
 from bot.i18n import pick_language
 from bot.services import inbox, workers
 from handlers.middlewares.errors import GENERIC_ERROR
@@ -60,34 +61,50 @@ class DatabaseMiddleware(BaseMiddleware):
                 return None
             data["session"] = session
             try:
-                result = await handler(event, data)
-            except Exception:
-                await session.rollback()
-                # answered with an apology: not again
-                if await self._mark_alone(bot_id, update_id):
-                    self._settled(data, update_id)
-                raise
-            try:
-                if update_id is not None:
-                    await inbox.mark_handled(session, bot_id, update_id, self.clock.now(),
-                                             kept=self._kept(data, update_id))
-                await session.commit()
-            except IntegrityError:
-                await session.rollback()
-                log.info("update %s was handled meanwhile elsewhere; dropped", update_id)
+                return await self._handle(handler, event, data, session, update_id)
+            finally:
+                await sent_alongside(session)  # on every path: nothing left running
+
+    async def _handle(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+        session: AsyncSession,
+        update_id: int | None,
+    ) -> Any:
+        """Run the handlers, mark the update handled and commit, then run the effects."""
+        bot_id = data["bot"].id
+        try:
+            result = await handler(event, data)
+        except Exception:
+            await session.rollback()
+            # answered with an apology: not again
+            if await self._mark_alone(bot_id, update_id):
                 self._settled(data, update_id)
-                return None
-            except Exception as exc:
-                await session.rollback()
-                log.error("update %s not stored: %s", update_id, type(exc).__name__)
-                data["update_failed"] = True  # for the metrics: answered, but nothing stored
-                await self._apologise(data)
-                if await self._mark_alone(bot_id, update_id):
-                    self._settled(data, update_id)
-                return None
+            raise
+        try:
+            if update_id is not None:
+                await inbox.mark_handled(session, bot_id, update_id, self.clock.now(),
+                                         kept=self._kept(data, update_id))
+            await session.commit()
+        except IntegrityError:
+            await session.rollback()
+            log.info("update %s was handled meanwhile elsewhere; dropped", update_id)
             self._settled(data, update_id)
-            await run_committed(session, self.sessionmaker)
-            return result
+            return None
+        except Exception as exc:
+            await session.rollback()
+            log.error("update %s not stored: %s", update_id, type(exc).__name__)
+            data["update_failed"] = True  # for the metrics: answered, but nothing stored
+            await sent_alongside(session)  # the apology comes after what already left
+            await self._apologise(data)
+            if await self._mark_alone(bot_id, update_id):
+                self._settled(data, update_id)
+            return None
+        self._settled(data, update_id)
+        await run_committed(session, self.sessionmaker)
+        return result
 
     @staticmethod
     def _settled(data: dict[str, Any], update_id: int | None) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from bot.db.effects import UnitOfWorkSession
 from bot.models.cases import CaseMessage
 from bot.models.handoffs import Handoff, HandoffEvent
 from tests.handoffs.conftest import add_case, add_service
 from tests.handoffs.test_chat import EN, FR, request
-from tests.support.commits import failing_commit
+from tests.support.commits import CommitRefused, failing_commit
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -69,3 +70,25 @@ async def test_a_failed_thread_message_is_not_relayed(app, chat):
     assert "Sent to the participants" not in chat.texts("bob", events)
     async with app.sessionmaker() as session:
         assert (await session.scalars(select(CaseMessage))).all() == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+async def test_help_leaves_before_the_commit_and_a_failed_commit_is_apologised_after_it(
+        app, chat, lang):
+    """/help announces nothing stored: it goes out alongside the commit, so a commit that
+    fails still leaves it answered, and the apology comes second, never before it."""
+    await chat.register("ana", lang=lang)
+
+    def refuse(session) -> None:  # type: ignore[no-untyped-def]
+        if not session.in_nested_transaction():
+            raise CommitRefused
+
+    event.listen(UnitOfWorkSession, "before_commit", refuse)
+    try:
+        events = await chat.say("ana", "/help")
+    finally:
+        event.remove(UnitOfWorkSession, "before_commit", refuse)
+    seen = chat.seen_by("ana", events)
+    assert [e.kind for e in seen] == ["send", "send"]
+    assert ("Commandes" if lang == "fr" else "Commands") in seen[0].text
+    assert ("Désolé" if lang == "fr" else "Sorry") in seen[1].text

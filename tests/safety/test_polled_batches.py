@@ -7,7 +7,11 @@ crash is not answered twice."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import asyncpg
 import pytest
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods import GetUpdates
@@ -26,7 +30,7 @@ from tests.support.statements import statements
 
 TOKEN = "5151:polled-batches"
 USERS = (8_200_000_001, 8_200_000_002)
-QUICK = "/help"  # answered after its commit: settled however slow Telegram is
+QUICK = "/help"  # answered alongside its commit: settled however slow Telegram is
 SLOW = "/start"  # answered in its handler, before the commit: a slow Telegram keeps it unsettled
 
 
@@ -110,6 +114,49 @@ async def test_replies_sent_after_the_commit_do_not_hold_the_batch(app, polled, 
     assert asyncio.get_running_loop().time() - started < standin.send_delay
     assert [row.update_id for row in await rows(app, ProcessedUpdate)] == [batch[0].update_id]
     assert help_replies(standin) == 0, "the reply still travels while the next poll may go"
+    await finished(intake)
+    assert help_replies(standin) == 1
+
+
+@asynccontextmanager
+async def writes_held(db_url: str) -> AsyncIterator[None]:
+    """Another connection holds the handled marks' table for writing until the block ends."""
+    if db_url.startswith("sqlite"):
+        other = sqlite3.connect(db_url.split("///", 1)[1], isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        return
+    connection = await asyncpg.connect(db_url.replace("+asyncpg", ""))
+    transaction = connection.transaction()
+    await transaction.start()
+    await connection.execute("LOCK TABLE processed_updates IN EXCLUSIVE MODE")
+    try:
+        yield
+    finally:
+        await transaction.rollback()
+        await connection.close()
+
+
+async def test_help_travels_while_its_update_commits(app, polled, patient, db_url):
+    """/help says nothing the update stores: it reaches the worker while the handled mark is
+    still waiting for the database, and the batch still waits for that mark."""
+    standin, intake = polled
+    standin.telegram.user_sends(USERS[0], QUICK)
+    async with writes_held(db_url):
+        polling = asyncio.create_task(poll_once(intake))
+        for _ in range(500):
+            if help_replies(standin):
+                break
+            await asyncio.sleep(0.01)
+        assert help_replies(standin) == 1, "the help text did not wait for the commit"
+        assert not polling.done(), "the batch waits for the update's handled mark"
+        assert await rows(app, ProcessedUpdate) == []
+    batch = await asyncio.wait_for(polling, 30)
+    assert [row.update_id for row in await rows(app, ProcessedUpdate)] == [batch[0].update_id]
     await finished(intake)
     assert help_replies(standin) == 1
 
