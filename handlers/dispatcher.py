@@ -16,6 +16,7 @@ from handlers.isolation import (
     StateReadingIsolation,
     StateReadingStorage,
 )
+from handlers.middlewares.chat_turn import ChatTurnMiddleware, WorkerReadMiddleware
 from handlers.middlewares.database import DatabaseMiddleware
 from handlers.middlewares.errors import ErrorReplyMiddleware
 from handlers.middlewares.flow import CommandLeavesFlowMiddleware
@@ -68,15 +69,21 @@ def build_routers() -> list[Router]:
 def build_dispatcher(app: App) -> Dispatcher:
     """A fresh dispatcher with its own routers, so tests can build one per test."""
     storage, isolation = build_storage(app)
-    dispatcher = Dispatcher(storage=storage, events_isolation=isolation, app=app)
+    # aiogram's FSM middleware is replaced by one that asks for the chat's turn without
+    # waiting for it (``dispatcher.fsm`` still holds the storage, and closes it at shutdown)
+    dispatcher = Dispatcher(storage=storage, events_isolation=isolation, app=app,
+                            disable_fsm=True)
+    dispatcher.update.outer_middleware(ChatTurnMiddleware(storage, isolation))
     i18n = build_i18n(app.translator)
     dispatcher["i18n"] = i18n
-    # first, so it times the whole update, commit included: one counter, one observation
+    # first after the turn, so it times the whole update, commit included
     dispatcher.update.outer_middleware(UpdateMetricsMiddleware(metrics_of(app)))
     # one transaction per update, which also marks it handled (a redelivery is skipped)
     dispatcher.update.outer_middleware(DatabaseMiddleware(
         app.sessionmaker, app.clock, i18n, app.settings.default_language,
         app.settings.inbox_claim_seconds))
+    # the worker read while the turn is on its way, then the turn waited for
+    dispatcher.update.outer_middleware(WorkerReadMiddleware())
     for observer in (dispatcher.message, dispatcher.callback_query):
         observer.outer_middleware(WorkerMiddleware(i18n))
         observer.outer_middleware(LanguageMiddleware(i18n, app.settings.default_language))

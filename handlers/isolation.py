@@ -11,6 +11,12 @@ Taking the Redis lock also reads the chat's state and data, in one script
 to Redis for every update, and a search reads the data to keep its criteria, a third.
 :class:`StateReadingStorage` hands each value to the first read of it, once; any write goes to
 Redis as before, and so does any later read.
+
+An update need not wait for its turn before it reads the database: :meth:`LocalFirstIsolation.turn`
+takes this process's lock for the chat, sends the Redis lock's script and lets the update go on;
+:meth:`Turn.taken` waits for the answer and says whether a read made meanwhile can be trusted
+(see :class:`Turn`, and ``handlers.middlewares.chat_turn``). Giving the lock back records which
+process had it last, for that.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections import OrderedDict
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -26,11 +33,17 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
 
+from handlers.turn import Turn
+
 log = logging.getLogger(__name__)
 
 CROSS_PROCESS_POLL_SECONDS = 0.02  # how often a chat's update retries another process's lock
 
-# SET the lock NX (PX its timeout, when it has one); when taken, GET the state and data with it
+HOLDER_TTL_MS = 24 * 3600 * 1000  # how long a chat's last holder is remembered (then: unknown)
+CHATS_KEPT = 10_000  # chats whose updates this process reads ahead of their turn, at most
+
+# SET the lock NX (PX its timeout, when it has one); when taken, GET the state, the data and the
+# process that gave the lock back last
 ACQUIRE_AND_READ = """
 local taken
 if tonumber(ARGV[2]) > 0 then
@@ -39,18 +52,31 @@ else
   taken = redis.call('SET', KEYS[1], ARGV[1], 'NX')
 end
 if taken then
-  return {1, redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3])}
+  return {1, redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3]), redis.call('GET', KEYS[4])}
 end
 return {0}
 """
 
-# DEL the lock only if it still holds this holder's token
+# DEL the lock only if it still holds this holder's token; remember which process gave it back
 RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
   return redis.call('DEL', KEYS[1])
 end
 return 0
 """
+
+
+@asynccontextmanager
+async def turn_of(isolation: BaseEventIsolation, key: StorageKey) -> AsyncGenerator[Turn, None]:
+    """The update's :class:`Turn` in its chat: asked for when the isolation can do that
+    (Redis), else its lock waited for (memory: one process)."""
+    if isinstance(isolation, (LocalFirstIsolation, StateReadingIsolation)):
+        async with isolation.turn(key) as turn:
+            yield turn
+    else:
+        async with isolation.lock(key):
+            yield Turn.given()
 
 
 class LocalFirstIsolation(BaseEventIsolation):
@@ -62,13 +88,20 @@ class LocalFirstIsolation(BaseEventIsolation):
 
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        async with self.turn(key) as turn:
+            await turn.taken()
+            yield
+
+    @asynccontextmanager
+    async def turn(self, key: StorageKey) -> AsyncGenerator[Turn, None]:
+        """This process's lock for the chat, then the shared one asked for (:class:`Turn`)."""
         lock, waiting = self._locks.get(key, (None, 0))
         if lock is None:
             lock = asyncio.Lock()
         self._locks[key] = (lock, waiting + 1)
         try:
-            async with lock, self.shared.lock(key):
-                yield
+            async with lock, turn_of(self.shared, key) as turn:
+                yield turn
         finally:
             self._release(key)
 
@@ -135,6 +168,9 @@ class StateReadingIsolation(BaseEventIsolation):
         self.storage = storage
         self.timeout: float | None = lock_kwargs.get("timeout")  # seconds the lock lives
         self.sleep: float = lock_kwargs.get("sleep", 0.1)  # between two tries, when taken
+        self.holder = secrets.token_hex(8)  # this process (an isolation per dispatcher)
+        # chats whose last turn here was up to date: their next update reads ahead (Turn.ahead)
+        self._steady: OrderedDict[StorageKey, None] = OrderedDict()
         self.acquire_script = storage.redis.register_script(ACQUIRE_AND_READ)
         self.release_script = storage.redis.register_script(RELEASE)
 
@@ -143,35 +179,75 @@ class StateReadingIsolation(BaseEventIsolation):
         """The chat's lock in Redis: a key set if absent, with a timeout and a token of this
         holder's; two scripts called directly (redis-py's ``Lock`` wraps the same trip in a UUID
         token, argument checks and a generic retry loop, which cost more than the trip)."""
-        build = self.storage.key_builder.build
-        keys = [build(key, "lock"), build(key, "state"), build(key, "data")]
-        token = secrets.token_hex(16)
-        try:
-            await self._take(key, keys, token)
-            try:
-                yield
-            finally:
-                await self._give_back(keys[0], token)
-        finally:
-            self.storage.forget_read(key)
+        async with self.turn(key) as turn:
+            await turn.taken()
+            yield
 
-    async def _take(self, key: StorageKey, keys: list[str], token: str) -> None:
+    @asynccontextmanager
+    async def turn(self, key: StorageKey) -> AsyncGenerator[Turn, None]:
+        """The chat's lock asked for: the script goes out at once, and the update goes on
+        (:class:`Turn`). Given back at the end, whether the update waited for it or not."""
+        build = self.storage.key_builder.build
+        keys = [build(key, "lock"), build(key, "state"), build(key, "data"),
+                build(key, "holder")]
+        token = secrets.token_hex(16)
+        taking = asyncio.ensure_future(self._take(key, keys, token))
+        await asyncio.sleep(0)  # the script is sent now, before whatever the update does next
+        try:
+            yield Turn(taking, ahead=key in self._steady)
+        finally:
+            try:
+                if await self._outcome(taking):
+                    await self._give_back(keys, token)
+                    self._note(key, steady=taking.result())
+            finally:
+                self.storage.forget_read(key)
+
+    async def _take(self, key: StorageKey, keys: list[str], token: str) -> bool:
         """Wait until the lock is ours (another process gives it back, or its timeout runs
-        out), then hand the state and data read with it to the storage."""
+        out), then hand the state and data read with it to the storage. True when it was free
+        at the first try and this process had it last (:class:`Turn`)."""
         timeout_ms = int(self.timeout * 1000) if self.timeout else 0
+        first = True
         while True:
             reply = await self.acquire_script(keys=keys, args=[token, timeout_ms],
                                               client=self.storage.redis)
             if reply and int(reply[0]):
                 self.storage.keep_read(key, reply[1], reply[2])  # None: not set
-                return
+                return first and text_of(reply[3]) == self.holder
+            first = False
             await asyncio.sleep(self.sleep)
 
-    async def _give_back(self, lock_key: str, token: str) -> None:
-        """Delete the lock if it is still ours. When its timeout ran out first, the update is
-        already committed: that is logged, not raised (raising would apologise to the worker
-        for an update that was stored)."""
-        if not await self.release_script(keys=[lock_key], args=[token],
+    def _note(self, key: StorageKey, *, steady: bool) -> None:
+        """Keep (or forget) the chat among those whose next update reads ahead."""
+        if not steady:
+            self._steady.pop(key, None)
+            return
+        self._steady[key] = None
+        self._steady.move_to_end(key)
+        if len(self._steady) > CHATS_KEPT:
+            self._steady.popitem(last=False)
+
+    @staticmethod
+    async def _outcome(taking: asyncio.Future[bool]) -> bool:
+        """Whether the lock was taken. A take still going (the update failed before it waited
+        for its turn) is waited for, so that its lock is given back, unless the update is being
+        cancelled: then it is called off."""
+        current = asyncio.current_task()
+        if not taking.done() and current is not None and current.cancelling():
+            taking.cancel()
+        try:
+            await taking
+        except (Exception, asyncio.CancelledError):
+            return False
+        return True
+
+    async def _give_back(self, keys: list[str], token: str) -> None:
+        """Delete the lock if it is still ours, saying this process had it last. When its
+        timeout ran out first, the update is already committed: that is logged, not raised
+        (raising would apologise to the worker for an update that was stored)."""
+        if not await self.release_script(keys=[keys[0], keys[3]],
+                                         args=[token, self.holder, HOLDER_TTL_MS],
                                          client=self.storage.redis):
             log.warning("a chat's lock ran out before its update ended (%.0f s)",
                         self.timeout or 0)

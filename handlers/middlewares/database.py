@@ -30,7 +30,9 @@ from bot.clock import Clock
 from bot.db.effects import run_committed, sent_alongside
 from bot.i18n import pick_language
 from bot.services import inbox, workers
+from handlers.middlewares.chat_turn import wait_turn
 from handlers.middlewares.errors import GENERIC_ERROR
+from handlers.turn import TurnNotTaken
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +55,8 @@ class DatabaseMiddleware(BaseMiddleware):
         update_id = event.update_id if isinstance(event, Update) else None
         bot_id = data["bot"].id
         async with self.sessionmaker() as session:
-            if update_id is not None and not self._surely_new(data) and await inbox.is_handled(
-                    session, bot_id, update_id):
+            if update_id is not None and not self._surely_new(data) and await self._handled(
+                    session, bot_id, update_id, data):
                 log.info("update %s already handled, skipped", update_id)
                 await inbox.forget(session, bot_id, update_id)
                 self._settled(data, update_id)
@@ -77,6 +79,10 @@ class DatabaseMiddleware(BaseMiddleware):
         bot_id = data["bot"].id
         try:
             result = await handler(event, data)
+            await wait_turn(data)  # nothing commits outside the chat's turn
+        except TurnNotTaken:
+            await session.rollback()
+            raise  # not handled: tried again (the inbox keeps it, or Telegram sends it again)
         except Exception:
             await session.rollback()
             # answered with an apology: not again
@@ -105,6 +111,14 @@ class DatabaseMiddleware(BaseMiddleware):
         self._settled(data, update_id)
         await run_committed(session, self.sessionmaker)
         return result
+
+    @staticmethod
+    async def _handled(session: AsyncSession, bot_id: int, update_id: int,
+                       data: dict[str, Any]) -> bool:
+        """Whether the update was handled already, looked up within the chat's turn (a process
+        handling it now gives the turn back only after its commit)."""
+        await wait_turn(data)
+        return await inbox.is_handled(session, bot_id, update_id)
 
     @staticmethod
     def _settled(data: dict[str, Any], update_id: int | None) -> None:

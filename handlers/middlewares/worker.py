@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import I18n
 
 from bot.i18n import N_
+from bot.models.core import Worker
 from bot.services import workers
 
 STRANGER_TEXT = N_(
@@ -36,9 +37,27 @@ def is_typed_text(event: TelegramObject) -> bool:
     return isinstance(event, Message) and bool(event.text) and not event.text.startswith("/")
 
 
+WORKER_READ = "worker_read"  # in the handler data: (worker or None, thread open) read ahead
+
+
+async def read_worker(event: TelegramObject, data: dict[str, Any]
+                      ) -> tuple[Worker | None, bool] | None:
+    """The worker behind ``event`` and, for a typed text, whether a case thread is open with
+    them (one query); None when the worker middleware reads nobody (a bot, a group)."""
+    user = data.get("event_from_user")
+    chat = data.get("event_chat")
+    if user is None or user.is_bot or (chat is not None and chat.type != "private"):
+        return None
+    if is_typed_text(event):  # the cases' "thread or search" needs to know (one query)
+        return await workers.with_open_thread(data["session"], user.id,
+                                              now=data["app"].clock.now())
+    return await workers.by_telegram_id(data["session"], user.id), False
+
+
 class WorkerMiddleware(BaseMiddleware):
     """Puts ``worker`` in the handler data (and, for a typed text, ``thread_open``: whether a
-    case thread is open with them); stops strangers and deactivated workers."""
+    case thread is open with them); stops strangers and deactivated workers. The worker is
+    read ahead, while the chat's turn was on its way (``handlers.middlewares.chat_turn``)."""
 
     def __init__(self, i18n: I18n) -> None:
         self.i18n = i18n
@@ -55,11 +74,10 @@ class WorkerMiddleware(BaseMiddleware):
         chat = data.get("event_chat")
         if chat is not None and chat.type != "private":
             return None  # Relais works in private chats only: case data never goes to groups
-        if is_typed_text(event):  # the cases' "thread or search" needs to know (one query)
-            worker, data["thread_open"] = await workers.with_open_thread(
-                data["session"], user.id, now=data["app"].clock.now())
-        else:
-            worker = await workers.by_telegram_id(data["session"], user.id)
+        read = data.pop(WORKER_READ, None) or await read_worker(event, data)
+        worker, thread_open = read or (None, False)
+        if is_typed_text(event):
+            data["thread_open"] = thread_open
         if worker is not None:
             if worker.blocked_bot:
                 worker.blocked_bot = False  # they are writing again: they unblocked the bot

@@ -14,6 +14,7 @@ from aiogram.fsm.storage.redis import DefaultKeyBuilder
 from redis.asyncio import Redis
 
 from handlers.isolation import StateReadingIsolation, StateReadingStorage
+from handlers.turn import TurnNotTaken
 from tests.support.databases import REDIS_ENV
 
 pytestmark = pytest.mark.skipif(not os.environ.get(REDIS_ENV),
@@ -181,3 +182,72 @@ async def test_two_holders_wait_for_each_other_in_one_process(redis):
 async def _enter(isolation: StateReadingIsolation) -> None:
     async with isolation.lock(KEY):
         pass
+
+
+def isolation_of(storage: StateReadingStorage) -> StateReadingIsolation:
+    """One process's isolation (it names the process that gives a chat's lock back)."""
+    return StateReadingIsolation(storage, {"timeout": 30, "sleep": 0.01})
+
+
+async def test_a_turn_says_whether_what_was_read_before_it_is_up_to_date(redis):
+    here, there = isolation_of(storage_on(redis)), isolation_of(storage_on(redis))
+    async with here.turn(KEY) as turn:
+        assert await turn.taken() is False, "nobody known to have had the chat: read again"
+    async with here.turn(KEY) as turn:
+        assert await turn.taken() is True, "this process had the chat last"
+    async with there.lock(KEY):
+        pass
+    async with here.turn(KEY) as turn:
+        assert await turn.taken() is False, "another process had the chat since"
+    async with here.turn(KEY) as turn:
+        assert await turn.taken() is True
+
+
+async def test_a_turn_that_had_to_wait_is_not_up_to_date(redis):
+    storage = storage_on(redis)
+    here = isolation_of(storage)
+    async with here.turn(KEY) as turn:
+        await turn.taken()
+    # a holder that never gives the lock back (a process that died): its timeout frees it
+    await redis.set(storage.key_builder.build(KEY, "lock"), "someone", px=200)
+    went_on = False
+    async with here.turn(KEY) as turn:
+        went_on = True  # the update goes on while its turn is asked for
+        assert not turn.done()
+        assert await asyncio.wait_for(turn.taken(), 5) is False
+    assert went_on
+
+
+async def test_a_turn_not_waited_for_is_still_given_back(redis):
+    storage = storage_on(redis)
+    here = isolation_of(storage)
+    async with here.turn(KEY):
+        pass  # the update failed before it waited for its turn
+    assert await redis.exists(storage.key_builder.build(KEY, "lock")) == 0
+    assert await redis.get(storage.key_builder.build(KEY, "holder")) == here.holder.encode()
+    async with here.turn(KEY) as turn:
+        assert await turn.taken() is True
+
+
+async def test_a_turn_redis_cannot_give_is_said_so(redis):
+    away = Redis.from_url("redis://127.0.0.1:1/0")  # nothing listens there
+    storage = StateReadingStorage(away, key_builder=DefaultKeyBuilder(prefix="x"))
+    async with isolation_of(storage).turn(KEY) as turn:
+        with pytest.raises(TurnNotTaken):
+            await turn.taken()
+    await away.aclose()
+
+
+async def test_a_chat_is_read_ahead_after_a_turn_found_up_to_date_until_one_is_not(redis):
+    here, there = isolation_of(storage_on(redis)), isolation_of(storage_on(redis))
+    found = []
+    for _ in range(3):
+        async with here.turn(KEY) as turn:
+            found.append((turn.ahead, await turn.taken()))
+    assert found == [(False, False), (False, True), (True, True)]
+    async with there.lock(KEY):
+        pass
+    async with here.turn(KEY) as turn:
+        assert (turn.ahead, await turn.taken()) == (True, False)  # read twice, once
+    async with here.turn(KEY) as turn:
+        assert (turn.ahead, await turn.taken()) == (False, True)  # read within the turn
