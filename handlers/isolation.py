@@ -15,7 +15,7 @@ Redis as before, and so does any later read.
 An update need not wait for its turn before it reads the database: :meth:`LocalFirstIsolation.turn`
 takes this process's lock for the chat, sends the Redis lock's script and lets the update go on;
 :meth:`Turn.taken` waits for the answer and says whether a read made meanwhile can be trusted
-(see :class:`Turn`, and ``handlers.middlewares.chat_turn``). Giving the lock back records which
+(see :class:`handlers.turn.Turn` and ``handlers.middlewares.chat_turn``). Giving the lock back records which
 process had it last, for that.
 """
 
@@ -26,7 +26,7 @@ import logging
 import secrets
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from aiogram.fsm.state import State
@@ -67,11 +67,25 @@ return 0
 """
 
 
+class TurnIsolation(BaseEventIsolation):
+    """An isolation whose lock can be asked for without waiting for it (:meth:`turn`); aiogram's
+    ``lock`` is the turn, waited for."""
+
+    def turn(self, key: StorageKey) -> AbstractAsyncContextManager[Turn]:
+        raise NotImplementedError
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        async with self.turn(key) as turn:
+            await turn.taken()
+            yield
+
+
 @asynccontextmanager
 async def turn_of(isolation: BaseEventIsolation, key: StorageKey) -> AsyncGenerator[Turn, None]:
     """The update's :class:`Turn` in its chat: asked for when the isolation can do that
     (Redis), else its lock waited for (memory: one process)."""
-    if isinstance(isolation, (LocalFirstIsolation, StateReadingIsolation)):
+    if isinstance(isolation, TurnIsolation):
         async with isolation.turn(key) as turn:
             yield turn
     else:
@@ -79,18 +93,12 @@ async def turn_of(isolation: BaseEventIsolation, key: StorageKey) -> AsyncGenera
             yield Turn.given()
 
 
-class LocalFirstIsolation(BaseEventIsolation):
+class LocalFirstIsolation(TurnIsolation):
     """In-process per-chat locks in front of a shared isolation (Redis)."""
 
     def __init__(self, shared: BaseEventIsolation) -> None:
         self.shared = shared
         self._locks: dict[StorageKey, tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
-        async with self.turn(key) as turn:
-            await turn.taken()
-            yield
 
     @asynccontextmanager
     async def turn(self, key: StorageKey) -> AsyncGenerator[Turn, None]:
@@ -160,7 +168,7 @@ def text_of(value: bytes | str | None) -> str | None:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
-class StateReadingIsolation(BaseEventIsolation):
+class StateReadingIsolation(TurnIsolation):
     """aiogram's Redis isolation (same lock key, timeout and retry), reading the state and data
     with the lock for :class:`StateReadingStorage`."""
 
@@ -175,18 +183,12 @@ class StateReadingIsolation(BaseEventIsolation):
         self.release_script = storage.redis.register_script(RELEASE)
 
     @asynccontextmanager
-    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
-        """The chat's lock in Redis: a key set if absent, with a timeout and a token of this
-        holder's; two scripts called directly (redis-py's ``Lock`` wraps the same trip in a UUID
-        token, argument checks and a generic retry loop, which cost more than the trip)."""
-        async with self.turn(key) as turn:
-            await turn.taken()
-            yield
-
-    @asynccontextmanager
     async def turn(self, key: StorageKey) -> AsyncGenerator[Turn, None]:
-        """The chat's lock asked for: the script goes out at once, and the update goes on
-        (:class:`Turn`). Given back at the end, whether the update waited for it or not."""
+        """The chat's lock in Redis asked for: the script goes out at once, and the update goes
+        on (:class:`Turn`); given back at the end, whether the update waited for it or not. The
+        lock is a key set if absent, with a timeout and a token of this holder's; two scripts
+        called directly (redis-py's ``Lock`` wraps the same trip in a UUID token, argument checks
+        and a generic retry loop, which cost more than the trip)."""
         build = self.storage.key_builder.build
         keys = [build(key, "lock"), build(key, "state"), build(key, "data"),
                 build(key, "holder")]

@@ -5,13 +5,12 @@ on: with Redis, a trip to Redis comes before the database's first, and they add 
 :class:`ChatTurnMiddleware` asks for the turn (:meth:`handlers.isolation.LocalFirstIsolation.turn`)
 and lets the update go on to its session; :class:`WorkerReadMiddleware` reads the worker behind a
 message or a button press while the turn is on its way, then waits for it. The row is kept when
-:meth:`~handlers.isolation.Turn.taken` says nothing can have changed it since (the chat's previous
+:meth:`handlers.turn.Turn.taken` says nothing can have changed it since (the chat's previous
 update ran in this process, which gave the lock back only after its commit), and read again
 otherwise. It is read ahead only for a chat whose previous turn here was up to date
-(:attr:`~handlers.isolation.Turn.ahead`): where processes share a chat's updates, it is read
-within the turn, as before. Nothing else runs before the turn: routing needs the state read with it, and the
-database middleware waits for it before the handled look-up and before its commit.
-"""
+(:attr:`handlers.turn.Turn.ahead`): where processes share a chat's updates, it is read within
+the turn, as before. Nothing else runs before the turn: routing needs the state read with it,
+and the database middleware waits for it before the handled look-up and before its commit."""
 
 from __future__ import annotations
 
@@ -50,7 +49,7 @@ class ChatTurnMiddleware(FSMContextMiddleware):
 
 async def wait_turn(data: dict[str, Any]) -> bool:
     """Wait for the update's turn and put the chat's state in the data (once). True when what
-    was read before the turn is up to date (:class:`handlers.isolation.Turn`)."""
+    was read before the turn is up to date (:class:`handlers.turn.Turn`)."""
     turn: Turn | None = data.get(TURN)
     if turn is None:
         return True
