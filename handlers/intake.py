@@ -37,6 +37,11 @@ def payload_of(update: Update) -> dict[str, Any]:
     return update.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_unset=True)
 
 
+def _wake(ready: asyncio.Future[None]) -> None:
+    if not ready.done():
+        ready.set_result(None)
+
+
 class Intake:
     """Records and handles the updates of one bot in one process."""
 
@@ -74,16 +79,20 @@ class Intake:
         seen_through = self.polled_through
         self.polled_through = max(ids | {seen_through or 0})
         self.watched |= ids
-        self.batch_ready = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        self.batch_ready = ready = loop.create_future()
+        # woken by the batch's last settled update or by RECORD_AFTER, whichever comes first (a
+        # timer of its own: ``asyncio.wait_for`` took a turn of the loop more to wake)
+        timer = loop.call_later(RECORD_AFTER, _wake, ready)
         try:
             for update in updates:
                 self._start(update.update_id, None, update,
                             unseen=seen_through is not None and update.update_id > seen_through)
             self._check_batch()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.batch_ready, RECORD_AFTER)
+            await ready
             unsettled = [update for update in updates if update.update_id not in self.settled]
         finally:
+            timer.cancel()
             self.batch_ready = None
             self.watched -= ids
             self.settled -= ids

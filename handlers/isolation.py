@@ -32,6 +32,9 @@ from typing import Any
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
+from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from handlers.turn import Turn
 
@@ -42,11 +45,14 @@ CROSS_PROCESS_POLL_SECONDS = 0.02  # how often a chat's update retries another p
 HOLDER_TTL_MS = 24 * 3600 * 1000  # how long a chat's last holder is remembered (then: unknown)
 CHATS_KEPT = 10_000  # chats whose updates this process reads ahead of their turn, at most
 
-# SET the lock NX (PX its timeout, when it has one); when taken, GET the state, the data and the
-# process that gave the lock back last
+# SET the lock NX (PX its timeout, when it has one), or find it ours already (asked again after
+# the reply to the first ask was lost with its connection); when taken, GET the state, the data
+# and the process that gave the lock back last
 ACQUIRE_AND_READ = """
 local taken
-if tonumber(ARGV[2]) > 0 then
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  taken = true
+elseif tonumber(ARGV[2]) > 0 then
   taken = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
 else
   taken = redis.call('SET', KEYS[1], ARGV[1], 'NX')
@@ -179,6 +185,12 @@ class StateReadingIsolation(TurnIsolation):
         self.holder = secrets.token_hex(8)  # this process (an isolation per dispatcher)
         # chats whose last turn here was up to date: their next update reads ahead (Turn.ahead)
         self._steady: OrderedDict[StorageKey, None] = OrderedDict()
+        # the two scripts go through one connection of the storage's pool, kept: taking one from
+        # the pool for each call checked it for unread data first (a loop turn with a timeout)
+        # and counted it in and out, which cost more than the call; they are short, so a chat's
+        # turn seldom waits behind another's
+        self.client = Redis(connection_pool=storage.redis.connection_pool,
+                            single_connection_client=True)
         self.acquire_script = storage.redis.register_script(ACQUIRE_AND_READ)
         self.release_script = storage.redis.register_script(RELEASE)
 
@@ -212,8 +224,7 @@ class StateReadingIsolation(TurnIsolation):
         timeout_ms = int(self.timeout * 1000) if self.timeout else 0
         first = True
         while True:
-            reply = await self.acquire_script(keys=keys, args=[token, timeout_ms],
-                                              client=self.storage.redis)
+            reply = await self._run(self.acquire_script, keys, [token, timeout_ms])
             if reply and int(reply[0]):
                 self.storage.keep_read(key, reply[1], reply[2])  # None: not set
                 return first and text_of(reply[3]) == self.holder
@@ -248,11 +259,20 @@ class StateReadingIsolation(TurnIsolation):
         """Delete the lock if it is still ours, saying this process had it last. When its
         timeout ran out first, the update is already committed: that is logged, not raised
         (raising would apologise to the worker for an update that was stored)."""
-        if not await self.release_script(keys=[keys[0], keys[3]],
-                                         args=[token, self.holder, HOLDER_TTL_MS],
-                                         client=self.storage.redis):
+        if not await self._run(self.release_script, [keys[0], keys[3]],
+                               [token, self.holder, HOLDER_TTL_MS]):
             log.warning("a chat's lock ran out before its update ended (%.0f s)",
                         self.timeout or 0)
 
+    async def _run(self, script: AsyncScript, keys: list[str], args: list[Any]) -> Any:
+        """Call ``script`` on the kept connection, and once more on a new one if Redis had
+        dropped it (a restart, an idle timeout): the pool found that out before each call. Both
+        scripts may run twice: a lock found ours is taken, and one given back already is only
+        reported as run out."""
+        try:
+            return await script(keys=keys, args=args, client=self.client)
+        except RedisConnectionError:
+            return await script(keys=keys, args=args, client=self.client)
+
     async def close(self) -> None:
-        pass
+        await self.client.aclose()  # its connection goes back to the storage's pool

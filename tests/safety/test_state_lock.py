@@ -41,16 +41,21 @@ def storage_on(redis) -> StateReadingStorage:  # type: ignore[no-untyped-def]
     return StateReadingStorage(redis, key_builder=builder)
 
 
-def commands_sent(redis, monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
-    """The names of the commands the client sends from now on."""
+def commands_sent(monkeypatch, *clients) -> list[str]:  # type: ignore[no-untyped-def]
+    """The names of the commands the clients send from now on, in order."""
     sent: list[str] = []
-    original = redis.execute_command
 
-    async def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
-        sent.append(str(args[0]).upper())
-        return await original(*args, **kwargs)
+    def count(client) -> None:  # type: ignore[no-untyped-def]
+        original = client.execute_command
 
-    monkeypatch.setattr(redis, "execute_command", counted)
+        async def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            sent.append(str(args[0]).upper())
+            return await original(*args, **kwargs)
+
+        monkeypatch.setattr(client, "execute_command", counted)
+
+    for client in clients:
+        count(client)
     return sent
 
 
@@ -61,7 +66,7 @@ async def test_the_lock_the_state_and_the_data_come_in_one_trip(redis, monkeypat
     await storage.set_data(KEY, {"directory_queries": {"ab12cd": {"wizard": True}}})
     async with isolation.lock(KEY):  # once, so the script is known to Redis
         await storage.get_state(KEY)
-    sent = commands_sent(redis, monkeypatch)
+    sent = commands_sent(monkeypatch, redis, isolation.client)  # the lock's own connection too
     async with isolation.lock(KEY):
         assert await storage.get_state(KEY) == "CaseWizard:age"
         assert await storage.get_data(KEY) == {"directory_queries": {"ab12cd": {"wizard": True}}}
@@ -251,3 +256,47 @@ async def test_a_chat_is_read_ahead_after_a_turn_found_up_to_date_until_one_is_n
         assert (turn.ahead, await turn.taken()) == (True, False)  # read twice, once
     async with here.turn(KEY) as turn:
         assert (turn.ahead, await turn.taken()) == (False, True)  # read within the turn
+
+
+async def test_turns_of_many_chats_at_once_share_one_connection_and_each_reads_its_own(redis):
+    storage = storage_on(redis)
+    here = isolation_of(storage)
+    keys = [StorageKey(bot_id=42, chat_id=8000 + i, user_id=8000 + i) for i in range(20)]
+    for number, key in enumerate(keys):
+        await storage.set_state(key, f"Step:{number}")
+
+    async def one(key: StorageKey) -> str | None:
+        async with here.turn(key) as turn:
+            await turn.taken()
+            return await storage.get_state(key)
+
+    found = await asyncio.gather(*(one(key) for key in keys))
+    assert found == [f"Step:{number}" for number in range(len(keys))]
+    for key in keys:
+        assert await redis.exists(storage.key_builder.build(key, "lock")) == 0
+    assert await here.client.client_id() == await here.client.client_id()  # the one kept
+    await here.close()
+
+
+async def test_a_turn_after_redis_dropped_the_connection_opens_a_new_one(redis):
+    storage = storage_on(redis)
+    here = isolation_of(storage)
+    async with here.turn(KEY) as turn:
+        await turn.taken()
+    await redis.client_kill_filter(_id=await here.client.client_id())
+    async with here.turn(KEY) as turn:
+        assert await asyncio.wait_for(turn.taken(), 5) is True  # this process had it last
+    assert await redis.exists(storage.key_builder.build(KEY, "lock")) == 0
+    await here.close()
+
+
+async def test_a_take_asked_again_with_its_token_finds_the_lock_its_own(redis):
+    storage = storage_on(redis)
+    here = isolation_of(storage)
+    keys = [storage.key_builder.build(KEY, part) for part in ("lock", "state", "data", "holder")]
+    first = await here.acquire_script(keys=keys, args=["token-a", 30_000], client=redis)
+    again = await here.acquire_script(keys=keys, args=["token-a", 30_000], client=redis)
+    other = await here.acquire_script(keys=keys, args=["token-b", 30_000], client=redis)
+    assert (int(first[0]), int(again[0]), int(other[0])) == (1, 1, 0)
+    await redis.delete(keys[0])
+    await here.close()
