@@ -21,13 +21,37 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from bot.db.late_writes import joinable, joined, take_late
+from bot.db.direct import direct_on
+from bot.db.late_writes import joinable, joined, queued_late, take_late
 
 
 async def execute_last(session: AsyncSession, statement: Any, parameters: dict[str, Any]) -> None:
-    """Execute ``statement``; the caller commits next, with nothing in between. One call into
-    the synchronous session (:func:`last`): each step awaited apart cost as much again."""
-    await session.run_sync(last, statement, parameters)
+    """Execute ``statement``; the caller commits next, with nothing in between. Straight to
+    asyncpg when it runs alone (:func:`_direct`), else in one call into the synchronous session
+    (:func:`last`): each step awaited apart cost as much again."""
+    if not await _direct(session, statement, parameters):
+        await session.run_sync(last, statement, parameters)
+
+
+async def _direct(session: AsyncSession, statement: Any, parameters: dict[str, Any]) -> bool:
+    """On PostgreSQL, with nothing written before and nothing to flush: ``statement`` and the
+    queued writes, joined in one statement, run alone through asyncpg (:mod:`bot.db.direct`).
+    False when nothing ran: :func:`last` does it."""
+    sync = session.sync_session
+    if sync.new or sync.dirty or sync.deleted:
+        return False
+    direct = await direct_on(session)
+    if direct is None or not direct.adapted.may_write_alone():
+        return False
+    late = queued_late(session)
+    if late and not joinable(direct.connection.dialect.name, late, statement):
+        return False
+    if late:
+        statement, parameters = joined(late, statement, parameters)
+    if not await direct.run(statement, parameters):
+        return False
+    take_late(session)  # they went with it
+    return True
 
 
 def last(session: Session, statement: Any, parameters: dict[str, Any]) -> None:

@@ -52,6 +52,11 @@ def write_late(session: AsyncSession, table: str, statement: TextClause,
     sync.info.setdefault(KEY, []).append(LateWrite(table, statement, parameters))
 
 
+def queued_late(session: AsyncSession) -> list[LateWrite]:
+    """The queued writes, still queued."""
+    return list(session.sync_session.info.get(KEY) or ())
+
+
 def take_late(session: AsyncSession | Session) -> list[LateWrite]:
     """The queued writes, no longer queued."""
     sync = session.sync_session if isinstance(session, AsyncSession) else session

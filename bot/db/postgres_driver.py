@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import util
@@ -104,6 +105,25 @@ class FirstWriteConnection(AsyncAdapt_asyncpg_connection):
                 and self._reads_first():
             return  # run outside the transaction: asyncpg commits it as it runs
         await super()._start_transaction()
+
+    def reads_now(self) -> bool:
+        """Whether a plain read may run now as this adapter runs one: in the transaction, or
+        before it (READ COMMITTED)."""
+        return self._started or self._reads_first()
+
+    async def run_direct(self, operation: str, parameters: Sequence[Any]) -> list[Any]:
+        """Run ``operation`` through asyncpg as this adapter's cursor does (its prepared
+        statements, its lock, its errors), without SQLAlchemy's execution around it, and without
+        beginning a transaction (the caller checked :meth:`reads_now` or
+        :meth:`may_write_alone`; see :mod:`bot.db.direct`)."""
+        async with self._execute_mutex:
+            try:
+                prepared, _attributes = await self._prepare(
+                    operation, self._invalidate_schema_cache_asof)
+                return list(await prepared.fetch(*parameters))
+            except Exception as error:
+                self._handle_exception(error)  # raises it as the DB-API's error
+                raise
 
     async def check_isolation(self) -> None:
         """Read the server's default isolation level (once per connection)."""

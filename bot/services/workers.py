@@ -5,15 +5,18 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from bot.db.direct import direct_on
+from bot.db.loaded import column_keys, known, loaded, set_loaded
 from bot.db.short_statements import short
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n import LANGUAGES, N_
-from bot.models.core import Role, Worker, WorkerRegion
+from bot.models.core import Organisation, Role, Worker, WorkerRegion
 from bot.services import audit, oncall, open_threads
 from bot.services.directory import receiver_loss
 
@@ -31,21 +34,88 @@ def _worker_with_thread_query() -> Select[tuple[Worker, bool]]:
     return _worker_query().add_columns(open_threads.thread_open(Worker.id))
 
 
+@functools.cache
+def _row_query() -> Select[Any]:
+    """:func:`_worker_query` as columns, for a direct read (:mod:`bot.db.direct`): the worker's,
+    the organisation's, then one region per row."""
+    return short(select(*(getattr(Worker, key) for key in column_keys(Worker)),
+                        *(getattr(Organisation, key) for key in column_keys(Organisation)),
+                        WorkerRegion.region)
+                 .outerjoin(Organisation, Organisation.id == Worker.organisation_id)
+                 .outerjoin(WorkerRegion, WorkerRegion.worker_id == Worker.id)
+                 .where(Worker.telegram_id == bindparam("telegram_id")))
+
+
+@functools.cache
+def _row_with_thread_query() -> Select[Any]:
+    return _row_query().add_columns(open_threads.thread_open(Worker.id))
+
+
 async def with_open_thread(session: AsyncSession, telegram_id: int, *, now: datetime
                            ) -> tuple[Worker | None, bool]:
     """:func:`by_telegram_id`, and whether a case thread is open with the worker at ``now``
     (:mod:`bot.services.open_threads`), in one query: a typed text needs both, and most of the
     time no thread is open (the threads themselves are asked for only when one is)."""
-    row = (await session.execute(_worker_with_thread_query(), {
-        "telegram_id": telegram_id, "since": now - open_threads.THREAD_WINDOW})).unique().first()
+    parameters = {"telegram_id": telegram_id, "since": now - open_threads.THREAD_WINDOW}
+    read = await _read_directly(session, _row_with_thread_query(), parameters)
+    if read is not None:
+        worker, extra = read
+        return worker, bool(extra and extra[0])
+    row = (await session.execute(_worker_with_thread_query(), parameters)).unique().first()
     return (None, False) if row is None else (row[0], bool(row[1]))
 
 
 async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Worker | None:
     """The worker behind a Telegram account, with organisation and regions, in one query
     (it runs for every update: three round trips were a fifth of a ``/help``)."""
-    result = await session.scalars(_worker_query(), {"telegram_id": telegram_id})
+    parameters = {"telegram_id": telegram_id}
+    read = await _read_directly(session, _row_query(), parameters)
+    if read is not None:
+        return read[0]
+    result = await session.scalars(_worker_query(), parameters)
     return result.unique().first()
+
+
+async def _read_directly(session: AsyncSession, query: Select[Any], parameters: dict[str, Any]
+                         ) -> tuple[Worker | None, tuple[Any, ...]] | None:
+    """The worker read straight through asyncpg (:mod:`bot.db.direct`: the ORM's execution and
+    loading were half the cost of an update's read) and the columns after the region's; None
+    when the ORM's query is the one to run: on SQLite, with changes to flush first (the ORM's
+    query flushes them), or with the worker already in the session."""
+    if session.new or session.dirty or session.deleted:
+        return None
+    direct = await direct_on(session)
+    rows = None if direct is None else await direct.rows(query, parameters)
+    if rows is None:
+        return None
+    if not rows:
+        return None, ()
+    worker = _attached(session, rows)
+    return None if worker is None else (worker, rows[0][_region_at() + 1:])
+
+
+def _region_at() -> int:
+    """Where the region is in a row of :func:`_row_query` (after the worker's and the
+    organisation's columns)."""
+    return len(column_keys(Worker)) + len(column_keys(Organisation))
+
+
+def _attached(session: AsyncSession, rows: list[tuple[Any, ...]]) -> Worker | None:
+    """The worker of ``rows`` (see :func:`_row_query`), with organisation and regions, attached
+    to the session as if loaded; None when the session holds one of them already."""
+    first, at, region = rows[0], len(column_keys(Worker)), _region_at()
+    worker = loaded(Worker, dict(zip(column_keys(Worker), first[:at], strict=True)))
+    organisation = None
+    if first[at] is not None:
+        organisation = loaded(Organisation, dict(zip(column_keys(Organisation),
+                                                     first[at:region], strict=True)))
+    links = [loaded(WorkerRegion, {"worker_id": worker.id, "region": row[region]})
+             for row in rows if row[region] is not None]
+    if known(session, worker, *links, *([organisation] if organisation else [])):
+        return None
+    set_loaded(worker, organisation=organisation, region_links=links)
+    session.add(worker)  # with its organisation and regions (cascade)
+    return worker
 
 
 async def set_language(session: AsyncSession, worker: Worker, language: str, now: datetime) -> None:

@@ -1,0 +1,193 @@
+"""On PostgreSQL the worker's read and the handled mark go straight to asyncpg (``bot.db.direct``):
+the worker comes out as the ORM would load it and behaves as a loaded one; the mark is stored as
+it runs, refused twice as an ``IntegrityError``, and kept in the transaction after another
+write; a connection the server dropped is replaced; anyone watching the engine's statements
+gets SQLAlchemy's path. What the server holds is read from other sessions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import pytest
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from bot.app import App
+from bot.db.postgres_driver import FirstWriteConnection
+from bot.models.core import AuditEntry, Organisation, ProcessedUpdate, Worker
+from bot.models.stats import SearchCount
+from bot.services import workers
+from bot.services.directory.criteria import Criteria
+from bot.services.directory.search import SearchOutcome
+from bot.services.inbox import mark_handled
+from bot.services.stats.recording import record_search
+from tests.support.statements import statements
+
+NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+TELEGRAM_ID = 5_550_001
+BOT = 42
+
+
+@pytest.fixture
+def direct_calls(backend: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements that went straight to asyncpg (PostgreSQL only)."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has its own short path")
+    calls: list[str] = []
+    original = FirstWriteConnection.run_direct
+
+    async def counted(self, operation, parameters):  # type: ignore[no-untyped-def]
+        calls.append(" ".join(operation.split()[:3]))
+        return await original(self, operation, parameters)
+
+    monkeypatch.setattr(FirstWriteConnection, "run_direct", counted)
+    return calls
+
+
+async def add_worker(app: App) -> int:
+    async with app.sessionmaker() as session:
+        organisation = Organisation(name="Organisme fictif (essai)", sector="community",
+                                    regions=["06", "13"], created_at=NOW)
+        worker = Worker(telegram_id=TELEGRAM_ID, display_name="Alex (fictif)", language="fr",
+                        telegram_language="fr-CA", role="coordinator",
+                        organisation=organisation, on_call=True, on_call_until=NOW,
+                        timezone="America/Toronto", created_at=NOW)
+        worker.set_regions(["13", "06"])
+        session.add(worker)
+        await session.commit()
+        return worker.id
+
+
+def state_of(worker: Worker) -> tuple[dict[str, object], dict[str, object], list[str]]:
+    columns = {a.key: getattr(worker, a.key) for a in inspect(Worker).column_attrs}
+    organisation = {a.key: getattr(worker.organisation, a.key)
+                    for a in inspect(Organisation).column_attrs}
+    return columns, organisation, worker.regions
+
+
+async def test_the_worker_read_directly_is_the_one_the_orm_loads(app: App, direct_calls):
+    await add_worker(app)
+    async with app.sessionmaker() as session:
+        direct = await workers.by_telegram_id(session, TELEGRAM_ID)
+        assert direct_calls == ["SELECT workers.id, workers.telegram_id,"]
+        assert direct is not None and inspect(direct).persistent and direct in session
+        assert not session.dirty and not session.new
+        async with app.sessionmaker() as other:
+            orm = (await other.scalars(workers._worker_query(),
+                                       {"telegram_id": TELEGRAM_ID})).unique().one()
+            assert state_of(direct) == state_of(orm)
+    assert state_of(direct)[2] == ["06", "13"]
+    assert state_of(direct)[1]["regions"] == ["06", "13"]
+    assert state_of(direct)[0]["on_call_until"] == NOW
+    async with app.sessionmaker() as session:
+        assert await workers.by_telegram_id(session, TELEGRAM_ID + 1) is None
+
+
+async def test_a_worker_read_directly_is_changed_and_stored_as_a_loaded_one(app: App,
+                                                                            direct_calls):
+    await add_worker(app)
+    async with app.sessionmaker() as session:
+        worker = await workers.by_telegram_id(session, TELEGRAM_ID)
+        assert worker is not None
+        worker.language = "en"
+        worker.set_regions(["01"])
+        await session.commit()
+    async with app.sessionmaker() as session:
+        worker = await workers.by_telegram_id(session, TELEGRAM_ID)
+        assert worker is not None
+        assert (worker.language, worker.regions) == ("en", ["01"])
+        assert worker.organisation is not None
+        assert worker.organisation.name == "Organisme fictif (essai)"
+
+
+async def test_a_worker_the_session_holds_already_is_the_one_returned(app: App, direct_calls):
+    worker_id = await add_worker(app)
+    async with app.sessionmaker() as session:
+        held = await session.get(Worker, worker_id)
+        held.display_name = "Changé, pas encore écrit"  # type: ignore[union-attr]
+        assert await workers.by_telegram_id(session, TELEGRAM_ID) is held
+        found, thread_open = await workers.with_open_thread(session, TELEGRAM_ID, now=NOW)
+        assert (found, thread_open) == (held, False)
+
+
+async def test_a_worker_added_and_not_yet_written_is_found(app: App, direct_calls):
+    async with app.sessionmaker() as session:
+        added = Worker(telegram_id=TELEGRAM_ID, display_name="Sam (fictif)", created_at=NOW)
+        session.add(added)
+        assert await workers.by_telegram_id(session, TELEGRAM_ID) is added
+        assert direct_calls == []  # the ORM's query, which writes it first
+        await session.rollback()
+
+
+async def test_a_mark_written_directly_is_stored_as_it_runs_and_refused_twice(app: App,
+                                                                             direct_calls):
+    await add_worker(app)
+    async with app.sessionmaker() as session:
+        await workers.by_telegram_id(session, TELEGRAM_ID)
+        await mark_handled(session, BOT, 7, NOW, kept=False)
+        assert direct_calls[-1] == "INSERT INTO processed_updates"
+        async with app.sessionmaker() as other:  # stored before the commit
+            assert list(await other.scalars(select(ProcessedUpdate.update_id))) == [7]
+        await session.commit()
+    async with app.sessionmaker() as session:
+        with pytest.raises(IntegrityError):
+            await mark_handled(session, BOT, 7, NOW, kept=False)
+        await session.rollback()
+
+
+async def test_a_mark_after_another_write_stays_in_its_transaction(app: App, direct_calls):
+    async with app.sessionmaker() as session:
+        session.add(AuditEntry(at=NOW, action="test.probe", actor_id=None))
+        await mark_handled(session, BOT, 8, NOW, kept=False)
+        assert direct_calls == []
+        await session.rollback()
+    async with app.sessionmaker() as session:
+        assert list(await session.scalars(select(ProcessedUpdate.update_id))) == []
+
+
+async def test_a_connection_the_server_dropped_is_replaced(app: App, direct_calls,
+                                                          postgres_database):
+    await add_worker(app)
+    async with app.sessionmaker() as session:
+        pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        admin = await asyncpg.connect(
+            postgres_database.url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            await admin.execute("SELECT pg_terminate_backend($1)", pid)
+        finally:
+            await admin.close()
+        with pytest.raises(DBAPIError) as raised:
+            await workers.by_telegram_id(session, TELEGRAM_ID)
+        assert raised.value.connection_invalidated
+    async with app.sessionmaker() as session:
+        assert await workers.by_telegram_id(session, TELEGRAM_ID) is not None
+
+
+async def test_a_watched_engine_sends_every_statement_through_sqlalchemy(app: App,
+                                                                        direct_calls):
+    await add_worker(app)
+    async with app.sessionmaker() as session:
+        with statements(app) as sent:
+            assert await workers.by_telegram_id(session, TELEGRAM_ID) is not None
+            await mark_handled(session, BOT, 9, NOW, kept=False)
+        await session.commit()
+    assert direct_calls == []
+    assert [s.split(" (")[0].split(",")[0] for s in sent] == [
+        "SELECT workers.id", "INSERT INTO processed_updates"]
+
+
+async def test_a_search_s_counts_go_straight_with_the_mark(app: App, direct_calls):
+    criteria = Criteria(regions=("06",), needs=("hebergement-urgence-jeunesse",), age=16)
+    async with app.sessionmaker() as session:
+        await session.execute(text("SELECT 1"))
+        record_search(session, criteria, SearchOutcome(criteria=criteria), now=NOW,
+                      zone=ZoneInfo("America/Toronto"))
+        await mark_handled(session, BOT, 10, NOW, kept=False)
+        assert [call.split(" AS")[0] for call in direct_calls] == ["WITH late0"]
+        await session.rollback()  # stored as it ran: nothing left to undo
+    async with app.sessionmaker() as session:
+        counted = await session.scalars(select(SearchCount.count).where(SearchCount.need == "*"))
+        assert list(counted) == [1]
+        assert list(await session.scalars(select(ProcessedUpdate.update_id))) == [10]
