@@ -120,9 +120,12 @@ class Direct:
 
 async def direct_on(session: AsyncSession) -> Direct | None:
     """The session's connection, when its statements may go straight to asyncpg (found once per
-    connection the session holds)."""
+    connection the session holds). None with changes to flush: a statement sent directly does
+    not flush them first, as SQLAlchemy's execution would."""
     bind = session.bind
     if bind is None or bind.dialect.name != "postgresql":
+        return None
+    if session.new or session.dirty or session.deleted:
         return None
     connection = await session.connection()
     sync = connection.sync_connection

@@ -37,11 +37,8 @@ async def _direct(session: AsyncSession, statement: Any, parameters: dict[str, A
     """On PostgreSQL, with nothing written before and nothing to flush: ``statement`` and the
     queued writes, joined in one statement, run alone through asyncpg (:mod:`bot.db.direct`).
     False when nothing ran: :func:`last` does it."""
-    sync = session.sync_session
-    if sync.new or sync.dirty or sync.deleted:
-        return False
     direct = await direct_on(session)
-    if direct is None or not direct.adapted.may_write_alone():
+    if direct is None:
         return False
     late = queued_late(session)
     if late and not joinable(direct.connection.dialect.name, late, statement):

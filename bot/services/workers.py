@@ -82,8 +82,6 @@ async def _read_directly(session: AsyncSession, query: Select[Any], parameters: 
     loading were half the cost of an update's read) and the columns after the region's; None
     when the ORM's query is the one to run: on SQLite, with changes to flush first (the ORM's
     query flushes them), or with the worker already in the session."""
-    if session.new or session.dirty or session.deleted:
-        return None
     direct = await direct_on(session)
     rows = None if direct is None else await direct.rows(query, parameters)
     if rows is None:
