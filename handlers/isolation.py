@@ -22,6 +22,7 @@ process had it last, for that.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import secrets
 from collections import OrderedDict
@@ -32,10 +33,10 @@ from typing import Any
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
-from redis.asyncio import Redis
-from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 
+from bot.redis_line import LineScript, RedisLine
 from handlers.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ CHATS_KEPT = 10_000  # chats whose updates this process reads ahead of their tur
 # SET the lock NX (PX its timeout, when it has one), or find it ours already (asked again after
 # the reply to the first ask was lost with its connection); when taken, GET the state, the data
 # and the process that gave the lock back last
-ACQUIRE_AND_READ = """
+ACQUIRE = LineScript("""
 local taken
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   taken = true
@@ -61,16 +62,16 @@ if taken then
   return {1, redis.call('GET', KEYS[2]), redis.call('GET', KEYS[3]), redis.call('GET', KEYS[4])}
 end
 return {0}
-"""
+""")
 
 # DEL the lock only if it still holds this holder's token; remember which process gave it back
-RELEASE = """
+RELEASE = LineScript("""
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
   return redis.call('DEL', KEYS[1])
 end
 return 0
-"""
+""")
 
 
 class TurnIsolation(BaseEventIsolation):
@@ -185,14 +186,10 @@ class StateReadingIsolation(TurnIsolation):
         self.holder = secrets.token_hex(8)  # this process (an isolation per dispatcher)
         # chats whose last turn here was up to date: their next update reads ahead (Turn.ahead)
         self._steady: OrderedDict[StorageKey, None] = OrderedDict()
-        # the two scripts go through one connection of the storage's pool, kept: taking one from
-        # the pool for each call checked it for unread data first (a loop turn with a timeout)
-        # and counted it in and out, which cost more than the call; they are short, so a chat's
-        # turn seldom waits behind another's
-        self.client = Redis(connection_pool=storage.redis.connection_pool,
-                            single_connection_client=True)
-        self.acquire_script = storage.redis.register_script(ACQUIRE_AND_READ)
-        self.release_script = storage.redis.register_script(RELEASE)
+        # the two scripts go through a line of their own, written at once (bot.redis_line)
+        self.line = RedisLine(storage.redis)
+        self._tokens = itertools.count()
+        self._timeout_ms = int(self.timeout * 1000) if self.timeout else 0
 
     @asynccontextmanager
     async def turn(self, key: StorageKey) -> AsyncGenerator[Turn, None]:
@@ -204,9 +201,9 @@ class StateReadingIsolation(TurnIsolation):
         build = self.storage.key_builder.build
         keys = [build(key, "lock"), build(key, "state"), build(key, "data"),
                 build(key, "holder")]
-        token = secrets.token_hex(16)
-        taking = asyncio.ensure_future(self._take(key, keys, token))
-        await asyncio.sleep(0)  # the script is sent now, before whatever the update does next
+        token = f"{self.holder}:{next(self._tokens)}"  # unique: this process's, numbered
+        first = self.line.send_script(ACQUIRE, keys, [token, self._timeout_ms])  # sent now
+        taking = asyncio.ensure_future(self._take(key, keys, token, first))
         try:
             yield Turn(taking, ahead=key in self._steady)
         finally:
@@ -217,19 +214,24 @@ class StateReadingIsolation(TurnIsolation):
             finally:
                 self.storage.forget_read(key)
 
-    async def _take(self, key: StorageKey, keys: list[str], token: str) -> bool:
+    async def _take(self, key: StorageKey, keys: list[str], token: str,
+                    first: asyncio.Future[Any]) -> bool:
         """Wait until the lock is ours (another process gives it back, or its timeout runs
         out), then hand the state and data read with it to the storage. True when it was free
-        at the first try and this process had it last (:class:`Turn`)."""
-        timeout_ms = int(self.timeout * 1000) if self.timeout else 0
-        first = True
-        while True:
-            reply = await self._run(self.acquire_script, keys, [token, timeout_ms])
-            if reply and int(reply[0]):
-                self.storage.keep_read(key, reply[1], reply[2])  # None: not set
-                return first and text_of(reply[3]) == self.holder
-            first = False
+        at the first try and this process had it last (:class:`Turn`). ``first``: the first
+        try, sent already."""
+        args: list[Any] = [token, self._timeout_ms]
+        try:
+            reply = await first
+        except (RedisConnectionError, ResponseError):  # dropped, or the script was forgotten
+            reply = await self.line.script(ACQUIRE, keys, args)
+        tries = 1
+        while not (reply and int(reply[0])):
             await asyncio.sleep(self.sleep)
+            reply = await self.line.script(ACQUIRE, keys, args)
+            tries += 1
+        self.storage.keep_read(key, reply[1], reply[2])  # None: not set
+        return tries == 1 and text_of(reply[3]) == self.holder
 
     def _note(self, key: StorageKey, *, steady: bool) -> None:
         """Keep (or forget) the chat among those whose next update reads ahead."""
@@ -259,20 +261,10 @@ class StateReadingIsolation(TurnIsolation):
         """Delete the lock if it is still ours, saying this process had it last. When its
         timeout ran out first, the update is already committed: that is logged, not raised
         (raising would apologise to the worker for an update that was stored)."""
-        if not await self._run(self.release_script, [keys[0], keys[3]],
-                               [token, self.holder, HOLDER_TTL_MS]):
+        if not await self.line.script(RELEASE, [keys[0], keys[3]],
+                                      [token, self.holder, HOLDER_TTL_MS]):
             log.warning("a chat's lock ran out before its update ended (%.0f s)",
                         self.timeout or 0)
 
-    async def _run(self, script: AsyncScript, keys: list[str], args: list[Any]) -> Any:
-        """Call ``script`` on the kept connection, and once more on a new one if Redis had
-        dropped it (a restart, an idle timeout): the pool found that out before each call. Both
-        scripts may run twice: a lock found ours is taken, and one given back already is only
-        reported as run out."""
-        try:
-            return await script(keys=keys, args=args, client=self.client)
-        except RedisConnectionError:
-            return await script(keys=keys, args=args, client=self.client)
-
     async def close(self) -> None:
-        await self.client.aclose()  # its connection goes back to the storage's pool
+        await self.line.close()

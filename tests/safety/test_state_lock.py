@@ -13,7 +13,8 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import DefaultKeyBuilder
 from redis.asyncio import Redis
 
-from handlers.isolation import StateReadingIsolation, StateReadingStorage
+from bot.redis_line import RedisLine
+from handlers.isolation import ACQUIRE, StateReadingIsolation, StateReadingStorage
 from handlers.turn import TurnNotTaken
 from tests.support.databases import REDIS_ENV
 
@@ -42,10 +43,20 @@ def storage_on(redis) -> StateReadingStorage:  # type: ignore[no-untyped-def]
 
 
 def commands_sent(monkeypatch, *clients) -> list[str]:  # type: ignore[no-untyped-def]
-    """The names of the commands the clients send from now on, in order."""
+    """The names of the commands the clients (redis-py's, or a lock's line) send from now on,
+    in order."""
     sent: list[str] = []
 
     def count(client) -> None:  # type: ignore[no-untyped-def]
+        if isinstance(client, RedisLine):
+            line_call = client.call
+
+            def called(*args):  # type: ignore[no-untyped-def]
+                sent.append(str(args[0]).upper())
+                return line_call(*args)
+
+            monkeypatch.setattr(client, "call", called)
+            return
         original = client.execute_command
 
         async def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -66,7 +77,7 @@ async def test_the_lock_the_state_and_the_data_come_in_one_trip(redis, monkeypat
     await storage.set_data(KEY, {"directory_queries": {"ab12cd": {"wizard": True}}})
     async with isolation.lock(KEY):  # once, so the script is known to Redis
         await storage.get_state(KEY)
-    sent = commands_sent(monkeypatch, redis, isolation.client)  # the lock's own connection too
+    sent = commands_sent(monkeypatch, redis, isolation.line)  # the lock's own line too
     async with isolation.lock(KEY):
         assert await storage.get_state(KEY) == "CaseWizard:age"
         assert await storage.get_data(KEY) == {"directory_queries": {"ab12cd": {"wizard": True}}}
@@ -258,9 +269,18 @@ async def test_a_chat_is_read_ahead_after_a_turn_found_up_to_date_until_one_is_n
         assert (turn.ahead, await turn.taken()) == (False, True)  # read within the turn
 
 
-async def test_turns_of_many_chats_at_once_share_one_connection_and_each_reads_its_own(redis):
+async def test_turns_of_many_chats_at_once_share_one_connection_and_each_reads_its_own(
+        redis, monkeypatch):
     storage = storage_on(redis)
     here = isolation_of(storage)
+    opened = []
+    connect = here.line._connect
+
+    async def counted():  # type: ignore[no-untyped-def]
+        opened.append(1)
+        return await connect()
+
+    monkeypatch.setattr(here.line, "_connect", counted)
     keys = [StorageKey(bot_id=42, chat_id=8000 + i, user_id=8000 + i) for i in range(20)]
     for number, key in enumerate(keys):
         await storage.set_state(key, f"Step:{number}")
@@ -274,7 +294,7 @@ async def test_turns_of_many_chats_at_once_share_one_connection_and_each_reads_i
     assert found == [f"Step:{number}" for number in range(len(keys))]
     for key in keys:
         assert await redis.exists(storage.key_builder.build(key, "lock")) == 0
-    assert await here.client.client_id() == await here.client.client_id()  # the one kept
+    assert opened == [1]  # the 40 scripts went through one connection, opened once
     await here.close()
 
 
@@ -283,7 +303,7 @@ async def test_a_turn_after_redis_dropped_the_connection_opens_a_new_one(redis):
     here = isolation_of(storage)
     async with here.turn(KEY) as turn:
         await turn.taken()
-    await redis.client_kill_filter(_id=await here.client.client_id())
+    await redis.client_kill_filter(_id=await here.line.call("CLIENT", "ID"))
     async with here.turn(KEY) as turn:
         assert await asyncio.wait_for(turn.taken(), 5) is True  # this process had it last
     assert await redis.exists(storage.key_builder.build(KEY, "lock")) == 0
@@ -294,9 +314,9 @@ async def test_a_take_asked_again_with_its_token_finds_the_lock_its_own(redis):
     storage = storage_on(redis)
     here = isolation_of(storage)
     keys = [storage.key_builder.build(KEY, part) for part in ("lock", "state", "data", "holder")]
-    first = await here.acquire_script(keys=keys, args=["token-a", 30_000], client=redis)
-    again = await here.acquire_script(keys=keys, args=["token-a", 30_000], client=redis)
-    other = await here.acquire_script(keys=keys, args=["token-b", 30_000], client=redis)
+    first = await here.line.script(ACQUIRE, keys, ["token-a", 30_000])
+    again = await here.line.script(ACQUIRE, keys, ["token-a", 30_000])
+    other = await here.line.script(ACQUIRE, keys, ["token-b", 30_000])
     assert (int(first[0]), int(again[0]), int(other[0])) == (1, 1, 0)
     await redis.delete(keys[0])
     await here.close()

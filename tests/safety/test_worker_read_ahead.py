@@ -77,13 +77,14 @@ async def test_an_update_whose_turn_redis_cannot_give_comes_again_unharmed(chat,
     if app.redis is None:
         pytest.skip("Redis only: without it the turn is an in-memory lock")
     await chat.register("ana", lang="en")
-    shared = chat.console.dispatcher.fsm.events_isolation.shared
-    script = shared.acquire_script
+    line = chat.console.dispatcher.fsm.events_isolation.shared.line
 
-    async def redis_away(*_args, **_kwargs):  # type: ignore[no-untyped-def]
-        raise RedisConnectionError("Redis away")
+    def redis_away(*_args):  # type: ignore[no-untyped-def]
+        away = asyncio.get_running_loop().create_future()
+        away.set_exception(RedisConnectionError("Redis away"))
+        return away
 
-    monkeypatch.setattr(shared, "acquire_script", redis_away)
+    monkeypatch.setattr(line, "call", redis_away)
     update = chat.telegram.user_sends(chat.user_id("ana"), "/help")
     start = len(chat.telegram.events)
     with pytest.raises(TurnNotTaken):
@@ -93,6 +94,6 @@ async def test_an_update_whose_turn_redis_cannot_give_comes_again_unharmed(chat,
     async with app.sessionmaker() as session:
         marks = await session.scalars(select(ProcessedUpdate.update_id))
         assert update["update_id"] not in marks.all(), "not marked handled: it comes again"
-    monkeypatch.setattr(shared, "acquire_script", script)
+    monkeypatch.undo()
     await chat.console.dispatcher.feed_raw_update(chat.console.bot, update)
     assert "Commands" in chat.texts("ana", chat.telegram.events[start:])
