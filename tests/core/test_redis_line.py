@@ -7,7 +7,6 @@ machine's Redis does not serve: there a small RESP server of the test's own answ
 from __future__ import annotations
 
 import asyncio
-import datetime
 import os
 import ssl
 import uuid
@@ -20,6 +19,7 @@ from redis.exceptions import ResponseError
 
 from bot.redis_line import LineScript, RedisLine, packed
 from tests.support.databases import REDIS_ENV
+from tests.support.tls import self_signed
 
 pytestmark = pytest.mark.skipif(not os.environ.get(REDIS_ENV),
                                 reason="Redis only (RELAIS_TEST_REDIS_URL)")
@@ -193,34 +193,6 @@ async def test_a_unix_socket_url_is_served_on_its_socket(tmp_path: Path):
     await line.close()
     await client.aclose()
     listening.close()
-
-
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 and its key, made for the test."""
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=1))
-        .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(x509.SubjectAlternativeName(
-            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-        .sign(key, hashes.SHA256()))
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_path, key_path
 
 
 async def test_a_rediss_url_speaks_tls_and_checks_the_certificate(tmp_path: Path):

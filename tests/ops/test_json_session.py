@@ -218,3 +218,18 @@ async def test_a_server_nobody_answers_is_a_network_error() -> None:
             await bot.send_message(USER, "x")
     finally:
         await bot.session.close()
+
+
+async def test_a_call_that_takes_too_long_is_aiograms_timeout(standin, bots) -> None:  # type: ignore[no-untyped-def]
+    standin.send_delay = 1.0
+    outcomes = []
+    for bot in bots:
+        bot.session.timeout = 0.1
+        with pytest.raises(TelegramNetworkError) as caught:
+            await bot.send_message(USER, "x")
+        outcomes.append((type(caught.value), str(caught.value)))
+    assert outcomes[1] == outcomes[0]
+    assert "timeout" in outcomes[0][1].lower()
+    standin.send_delay = 0.0
+    bots[1].session.timeout = 5.0
+    assert (await bots[1].send_message(USER, "after")).text == "after"
