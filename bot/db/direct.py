@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ClauseElement
 
@@ -87,6 +88,7 @@ class Direct:
 
     connection: AsyncConnection
     adapted: FirstWriteConnection
+    transaction: SessionTransaction | None  # the session's, when the connection was found
 
     async def rows(self, statement: Executable, parameters: dict[str, Any]
                    ) -> list[tuple[Any, ...]] | None:
@@ -120,23 +122,30 @@ class Direct:
 
 async def direct_on(session: AsyncSession) -> Direct | None:
     """The session's connection, when its statements may go straight to asyncpg (found once per
-    connection the session holds). None with changes to flush: a statement sent directly does
-    not flush them first, as SQLAlchemy's execution would."""
+    transaction of the session: asking the session for its connection again cost a trip
+    through SQLAlchemy's greenlet, more than the statement). None with changes to flush: a
+    statement sent directly does not flush them first, as SQLAlchemy's execution would."""
     bind = session.bind
     if bind is None or bind.dialect.name != "postgresql":
         return None
     if session.new or session.dirty or session.deleted:
         return None
-    connection = await session.connection()
-    sync = connection.sync_connection
-    if sync is None or sync.invalidated or sync.engine.echo \
-            or sync.dispatch.before_cursor_execute:
-        return None  # watched: every statement goes where it can be seen
     found: Direct | None = session.info.get(KEY)
-    if found is not None and found.connection is connection:
-        return found
-    adapted = sync.connection.dbapi_connection  # checked out just now, valid
+    if found is not None and found.transaction is session.sync_session.get_transaction():
+        return found if _unwatched(found.connection) else None
+    connection = await session.connection()
+    if not _unwatched(connection):
+        return None  # watched: every statement goes where it can be seen
+    adapted = connection.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
     if not isinstance(adapted, FirstWriteConnection):
         return None
-    session.info[KEY] = found = Direct(connection, adapted)
+    session.info[KEY] = found = Direct(connection, adapted,
+                                       session.sync_session.get_transaction())
     return found
+
+
+def _unwatched(connection: AsyncConnection) -> bool:
+    """Whether the connection is valid and nobody watches its statements."""
+    sync = connection.sync_connection
+    return sync is not None and not sync.invalidated and not sync.engine.echo \
+        and not sync.dispatch.before_cursor_execute

@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.db.postgres_driver import FirstWriteConnection
@@ -191,3 +192,28 @@ async def test_a_search_s_counts_go_straight_with_the_mark(app: App, direct_call
         counted = await session.scalars(select(SearchCount.count).where(SearchCount.need == "*"))
         assert list(counted) == [1]
         assert list(await session.scalars(select(ProcessedUpdate.update_id))) == [10]
+
+
+async def test_the_session_s_connection_is_asked_for_once_per_transaction(app: App, direct_calls,
+                                                                          monkeypatch):
+    await add_worker(app)
+    asked = []
+    connection = AsyncSession.connection
+
+    async def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(1)
+        return await connection(self, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncSession, "connection", counted)
+    async with app.sessionmaker() as session:
+        await workers.by_telegram_id(session, TELEGRAM_ID)
+        await mark_handled(session, BOT, 9001, NOW, kept=False)
+        assert len(asked) == 1, "the worker's read and the mark, on the connection found once"
+        backend_pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar()
+        await session.commit()  # the connection goes back to the pool
+        async with app.sessionmaker() as other:  # and another session takes it
+            assert (await other.execute(text("SELECT pg_backend_pid()"))).scalar() == backend_pid
+            await workers.by_telegram_id(session, TELEGRAM_ID)  # a new transaction
+            assert len(asked) == 2, "asked again, not the connection the other session holds"
+            assert (await session.execute(text("SELECT pg_backend_pid()"))).scalar() != backend_pid
+    assert direct_calls.count("SELECT workers.id, workers.telegram_id,") == 2
