@@ -83,9 +83,31 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+class AppSession(AsyncSession):
+    """The app's async session: closed at once when it holds no transaction.
+
+    SQLAlchemy closes an async session in a task of its own, shielded, through its greenlet,
+    for the connection it may have to give back to the pool. An update's session usually holds
+    none by then (its commit gave it back): closing it is forgetting its objects, which needs
+    no trip and no task, and cost a tenth of the session's share of a ``/help``."""
+
+    async def close(self) -> None:
+        if self.sync_session.get_transaction() is None:
+            self.sync_session.close()  # nothing to give back: no I/O
+            return
+        await super().close()
+
+    async def __aexit__(self, type_: object, value: object, traceback: object) -> None:
+        if self.sync_session.get_transaction() is None:
+            self.sync_session.close()
+        else:
+            await super().__aexit__(type_, value, traceback)
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit and carry effects after commit
     (:mod:`bot.db.effects`)."""
     from bot.db.effects import UnitOfWorkSession
 
-    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=UnitOfWorkSession)
+    return async_sessionmaker(engine, class_=AppSession, expire_on_commit=False,
+                              sync_session_class=UnitOfWorkSession)
