@@ -89,9 +89,19 @@ async def sent_alongside(session: AsyncSession) -> None:
     if effects is None or not effects.alongside:
         return
     started, effects.alongside = effects.alongside, []
-    for outcome in await asyncio.gather(*started, return_exceptions=True):
-        if isinstance(outcome, BaseException):
-            log.warning("an effect alongside the commit failed: %s", type(outcome).__name__)
+    # each awaited in turn (usually one): ``asyncio.gather`` took one more turn of the loop
+    for number, task in enumerate(started):
+        try:
+            await task
+        except asyncio.CancelledError as exc:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():  # we are: so are the others
+                for later in started[number + 1:]:
+                    later.cancel()
+                raise
+            log.warning("an effect alongside the commit failed: %s", type(exc).__name__)
+        except Exception as exc:
+            log.warning("an effect alongside the commit failed: %s", type(exc).__name__)
 
 
 def has_queued(session: AsyncSession) -> bool:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import pytest
 from sqlalchemy import event, select
 
-from bot.db.effects import UnitOfWorkSession
+from bot.db.effects import UnitOfWorkSession, alongside, sent_alongside
 from bot.models.cases import CaseMessage
 from bot.models.handoffs import Handoff, HandoffEvent
 from tests.handoffs.conftest import add_case, add_service
@@ -92,3 +95,39 @@ async def test_help_leaves_before_the_commit_and_a_failed_commit_is_apologised_a
     assert [e.kind for e in seen] == ["send", "send"]
     assert ("Commandes" if lang == "fr" else "Commands") in seen[0].text
     assert ("Désolé" if lang == "fr" else "Sorry") in seen[1].text
+
+
+async def test_effects_alongside_are_each_waited_for_and_a_failure_is_only_logged(app, caplog):
+    done: list[str] = []
+
+    async def fails() -> None:
+        raise RuntimeError("Telegram said no")
+
+    async def slow(name: str) -> None:
+        await asyncio.sleep(0.05)
+        done.append(name)
+
+    async def cancelled() -> None:
+        asyncio.current_task().cancel()  # type: ignore[union-attr]
+        await asyncio.sleep(1)
+
+    async with app.sessionmaker() as session:
+        for effect in (fails, lambda: slow("second"), cancelled, lambda: slow("fourth")):
+            alongside(session, effect)
+        with caplog.at_level(logging.WARNING, logger="bot.db.effects"):
+            await sent_alongside(session)
+    assert done == ["second", "fourth"], "each waited for, the failures notwithstanding"
+    failures = [r.getMessage() for r in caplog.records if "alongside" in r.getMessage()]
+    assert failures == ["an effect alongside the commit failed: RuntimeError",
+                        "an effect alongside the commit failed: CancelledError"]
+
+    async with app.sessionmaker() as session:  # the waiter cancelled: so are the rest
+        alongside(session, lambda: slow("never"))
+        alongside(session, lambda: slow("never either"))
+        waiting = asyncio.ensure_future(sent_alongside(session))
+        await asyncio.sleep(0.01)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        await asyncio.sleep(0.1)
+    assert done == ["second", "fourth"]
