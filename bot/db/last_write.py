@@ -25,12 +25,15 @@ from bot.db.direct import direct_on
 from bot.db.late_writes import joinable, joined, queued_late, take_late
 
 
-async def execute_last(session: AsyncSession, statement: Any, parameters: dict[str, Any]) -> None:
+async def execute_last(session: AsyncSession, statement: Any, parameters: dict[str, Any]) -> bool:
     """Execute ``statement``; the caller commits next, with nothing in between. Straight to
     asyncpg when it runs alone (:func:`_direct`), else in one call into the synchronous session
-    (:func:`last`): each step awaited apart cost as much again."""
-    if not await _direct(session, statement, parameters):
-        await session.run_sync(last, statement, parameters)
+    (:func:`last`): each step awaited apart cost as much again. True when it is stored already
+    (it ran alone through asyncpg, committed as it ran): the commit has nothing left to store."""
+    if await _direct(session, statement, parameters):
+        return True
+    await session.run_sync(last, statement, parameters)
+    return False
 
 
 async def _direct(session: AsyncSession, statement: Any, parameters: dict[str, Any]) -> bool:

@@ -112,16 +112,19 @@ def _handled_statements() -> tuple[Any, Any]:
 
 
 async def mark_handled(session: AsyncSession, bot_id: int, update_id: int, now: datetime, *,
-                       kept: bool = True) -> None:
+                       kept: bool = True) -> bool:
     """In the update's transaction: it is handled, and its inbox copy goes with the commit
     (``kept=False``: it has none, a polled update settled before it had to be recorded; a copy
-    recorded meanwhile is met by the record's own handled check, or by a later sweep)."""
+    recorded meanwhile is met by the record's own handled check, or by a later sweep). True
+    when the mark is stored already: it ran alone, committed as it ran, nothing written before
+    it (:func:`bot.db.last_write.execute_last`)."""
     mark, forget_copy = _handled_statements()
     if not kept:  # the mark is the transaction's last statement (the commit follows)
-        await execute_last(session, mark, {"update_id": update_id, "bot_id": bot_id, "now": now})
-        return
+        return await execute_last(session, mark,
+                                  {"update_id": update_id, "bot_id": bot_id, "now": now})
     await session.execute(mark, {"update_id": update_id, "bot_id": bot_id, "now": now})
     await session.execute(forget_copy, {"update_id": update_id, "bot_id": bot_id})
+    return False
 
 
 class Inbox:

@@ -8,13 +8,16 @@ This middleware owns the update's transaction (handlers and services never commi
    (:mod:`bot.db.effects`; a reply that announces nothing stored may leave at once, alongside
    the commit, and is waited for before anything else goes out);
 3. the update is marked handled (:func:`bot.services.inbox.mark_handled`) and everything commits
-   at once; only then do the queued messages go out;
+   at once; only then do the queued messages go out. A mark that ran alone, nothing written
+   before it, is stored as it returns: the polled batch is told so at once, and its next
+   ``getUpdates`` leaves before the session's commit, which has nothing left to store;
 4. if the commit fails, nothing was stored and nobody is told anything but the person who acted,
    who gets an apology.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -90,9 +93,12 @@ class DatabaseMiddleware(BaseMiddleware):
                 self._settled(data, update_id)
             raise
         try:
-            if update_id is not None:
-                await inbox.mark_handled(session, bot_id, update_id, self.clock.now(),
-                                         kept=self._kept(data, update_id))
+            if update_id is not None and await inbox.mark_handled(
+                    session, bot_id, update_id, self.clock.now(), kept=self._kept(data, update_id)):
+                # stored already, and nothing else to store: the next getUpdates may leave
+                # before the commit's bookkeeping (the batch waits for it, the poller is idle)
+                self._settled(data, update_id)
+                await asyncio.sleep(0)
             await session.commit()
         except IntegrityError:
             await session.rollback()

@@ -73,6 +73,16 @@ async def echo(writer: asyncio.StreamWriter, body: bytes) -> bool:
     return True
 
 
+async def twice(serving, answer: Answer) -> tuple[list[tuple[int, bytes]], int]:  # type: ignore[no-untyped-def]
+    """Two calls in a row to a server answering with ``answer``: the answers, and how many
+    connections the server saw."""
+    server, base = await serving(answer)
+    line = HttpLine()
+    answers = [await line.post(f"{base}/m", b"{}") for _ in range(2)]
+    await line.close()
+    return answers, server.connections
+
+
 @pytest.fixture
 async def serving():  # type: ignore[no-untyped-def]
     servers: list[Server] = []
@@ -138,12 +148,7 @@ async def test_a_chunked_answer_in_small_pieces_is_read_whole(serving):
             await asyncio.sleep(0)
         return True
 
-    server, base = await serving(chunks)
-    line = HttpLine()
-    assert await line.post(f"{base}/m", b"{}") == (200, b'{"ok":true,"r":1}')
-    assert await line.post(f"{base}/m", b"{}") == (200, b'{"ok":true,"r":1}')
-    assert server.connections == 1
-    await line.close()
+    assert await twice(serving, chunks) == ([(200, b'{"ok":true,"r":1}')] * 2, 1)
 
 
 async def test_an_answer_without_a_length_ends_with_its_connection(serving):
@@ -153,12 +158,7 @@ async def test_an_answer_without_a_length_ends_with_its_connection(serving):
         writer.write(b"bad gateway</html>")
         return False
 
-    server, base = await serving(until_close)
-    line = HttpLine()
-    assert await line.post(f"{base}/m", b"{}") == (502, b"<html>bad gateway</html>")
-    assert await line.post(f"{base}/m", b"{}") == (502, b"<html>bad gateway</html>")
-    assert server.connections == 2
-    await line.close()
+    assert await twice(serving, until_close) == ([(502, b"<html>bad gateway</html>")] * 2, 2)
 
 
 async def test_connection_close_and_an_interim_answer_are_understood(serving):
@@ -166,12 +166,7 @@ async def test_connection_close_and_an_interim_answer_are_understood(serving):
         writer.write(b"HTTP/1.1 100 Continue\r\n\r\n" + framed(b"{}", "Connection: close"))
         return True  # the server would keep it; the answer said otherwise
 
-    server, base = await serving(interim_then_close)
-    line = HttpLine()
-    assert await line.post(f"{base}/m", b"{}") == (200, b"{}")
-    assert await line.post(f"{base}/m", b"{}") == (200, b"{}")
-    assert server.connections == 2
-    await line.close()
+    assert await twice(serving, interim_then_close) == ([(200, b"{}")] * 2, 2)
 
 
 async def test_a_connection_the_server_closed_while_idle_is_not_used_again(serving):

@@ -18,6 +18,7 @@ from aiogram.methods import GetUpdates
 from aiogram.types import Update
 from sqlalchemy import select
 
+from bot.db.engine import AppSession
 from bot.models.core import ProcessedUpdate
 from bot.models.inbox import InboxUpdate
 from handlers.dispatcher import build_dispatcher
@@ -159,6 +160,35 @@ async def test_help_travels_while_its_update_commits(app, polled, patient, db_ur
     assert [row.update_id for row in await rows(app, ProcessedUpdate)] == [batch[0].update_id]
     await finished(intake)
     assert help_replies(standin) == 1
+
+
+async def test_a_mark_stored_as_it_ran_lets_the_batch_go_before_the_commit(
+        app, polled, patient, backend, monkeypatch):
+    """On PostgreSQL a mark that ran alone is stored when it returns: the offset may move while
+    the session's commit (with nothing left to store) is still on its way."""
+    standin, intake = polled
+    standin.telegram.user_sends(USERS[0], QUICK)  # the first stores the worker's language
+    first = await poll_once(intake)
+    await finished(intake)
+    committing = AppSession.commit
+
+    async def slow_commit(self):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(1.0)
+        await committing(self)
+
+    monkeypatch.setattr(AppSession, "commit", slow_commit)
+    standin.telegram.user_sends(USERS[0], QUICK)  # stores nothing but its mark
+    started = asyncio.get_running_loop().time()
+    batch = await poll_once(intake, first[-1].update_id + 1)
+    took = asyncio.get_running_loop().time() - started
+    assert [row.update_id for row in await rows(app, ProcessedUpdate)] == [
+        first[0].update_id, batch[0].update_id]
+    if backend == "postgresql":
+        assert took < 1.0, "stored as it ran: the batch did not wait for the commit"
+    else:
+        assert took >= 1.0, "SQLite's mark commits with the session's commit"
+    await finished(intake)
+    assert help_replies(standin) == 2
 
 
 async def test_a_batch_sent_again_is_not_answered_twice(app, polled):
