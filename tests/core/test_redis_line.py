@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
+from redis.credentials import UsernamePasswordCredentialProvider
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
@@ -85,6 +86,7 @@ async def test_the_line_uses_the_database_of_the_url(redis):
 
 
 async def test_a_user_and_password_log_in_and_a_wrong_password_is_refused(redis):
+    """From the URL, or from a credential provider."""
     user, secret = f"relais-test-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
     await redis.execute_command("ACL", "SETUSER", user, "on", f">{secret}", "~*", "+@all")
     base = os.environ[REDIS_ENV].split("://", 1)[1]
@@ -94,6 +96,12 @@ async def test_a_user_and_password_log_in_and_a_wrong_password_is_refused(redis)
         assert await line.call("ACL", "WHOAMI") == user.encode()
         await line.close()
         await good.aclose()
+        provided = Redis.from_url(os.environ[REDIS_ENV], credential_provider=(
+            UsernamePasswordCredentialProvider(user, secret)))
+        line = RedisLine(provided)
+        assert await line.call("ACL", "WHOAMI") == user.encode()
+        await line.close()
+        await provided.aclose()
         wrong = Redis.from_url(f"redis://{user}:not-{secret}@{base}")
         line = RedisLine(wrong)
         with pytest.raises(RedisConnectionError):
