@@ -248,6 +248,23 @@ class HttpLine:
         """A kept connection to ``origin``, or a new one (waiting while ``limit`` are busy)."""
         if self._closed:
             raise HttpError("the line is closed")
+        if (kept := self._kept(origin)) is not None:
+            return kept
+        while self._open.get(origin, 0) >= self.limit:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiting.setdefault(origin, collections.deque()).append(waiter)
+            await waiter
+            if (kept := self._kept(origin)) is not None:
+                return kept
+        self._open[origin] = self._open.get(origin, 0) + 1
+        try:
+            return await self._connect(origin)
+        except BaseException:
+            self._gone(origin)
+            raise
+
+    def _kept(self, origin: Origin) -> _Connection | None:
+        """An idle connection to ``origin`` still fit to use; those that are not are closed."""
         idle = self._idle.get(origin)
         now = time.monotonic()
         while idle:
@@ -256,22 +273,7 @@ class HttpLine:
                 return connection
             connection.close()
             self._gone(origin)
-        while self._open.get(origin, 0) >= self.limit:
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiting.setdefault(origin, collections.deque()).append(waiter)
-            await waiter
-            if idle := self._idle.get(origin):
-                connection = idle.pop()
-                if connection.reusable(time.monotonic()):
-                    return connection
-                connection.close()
-                self._gone(origin)
-        self._open[origin] = self._open.get(origin, 0) + 1
-        try:
-            return await self._connect(origin)
-        except BaseException:
-            self._gone(origin)
-            raise
+        return None
 
     async def _connect(self, origin: Origin) -> _Connection:
         loop = asyncio.get_running_loop()

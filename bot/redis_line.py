@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import hashlib
-import logging
 from typing import Any
 
 import hiredis
@@ -27,8 +26,6 @@ from redis.asyncio import Redis
 from redis.asyncio.connection import SSLConnection, UnixDomainSocketConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
-
-log = logging.getLogger(__name__)
 
 Arg = str | bytes | int
 
