@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from bot.db.direct import direct_on
-from bot.db.loaded import column_keys, known, loaded, set_loaded
+from bot.db.loaded import attach_loaded, column_keys, held, set_loaded
 from bot.db.short_statements import short
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n import LANGUAGES, N_
@@ -102,17 +102,19 @@ def _attached(session: AsyncSession, rows: list[tuple[Any, ...]]) -> Worker | No
     """The worker of ``rows`` (see :func:`_row_query`), with organisation and regions, attached
     to the session as if loaded; None when the session holds one of them already."""
     first, at, region = rows[0], len(column_keys(Worker)), _region_at()
-    worker = loaded(Worker, dict(zip(column_keys(Worker), first[:at], strict=True)))
+    values = dict(zip(column_keys(Worker), first[:at], strict=True))
     organisation = None
     if first[at] is not None:
-        organisation = loaded(Organisation, dict(zip(column_keys(Organisation),
-                                                     first[at:region], strict=True)))
-    links = [loaded(WorkerRegion, {"worker_id": worker.id, "region": row[region]})
+        organisation = dict(zip(column_keys(Organisation), first[at:region], strict=True))
+    links = [{"worker_id": values["id"], "region": row[region]}
              for row in rows if row[region] is not None]
-    if known(session, worker, *links, *([organisation] if organisation else [])):
+    if held(session, [(Worker, values), *((WorkerRegion, link) for link in links),
+                      *([(Organisation, organisation)] if organisation else [])]):
         return None
-    set_loaded(worker, organisation=organisation, region_links=links)
-    session.add(worker)  # with its organisation and regions (cascade)
+    worker = attach_loaded(session, Worker, values)
+    set_loaded(worker, organisation=None if organisation is None else attach_loaded(
+        session, Organisation, organisation),
+               region_links=[attach_loaded(session, WorkerRegion, link) for link in links])
     return worker
 
 

@@ -217,3 +217,45 @@ async def test_the_session_s_connection_is_asked_for_once_per_transaction(app: A
             assert len(asked) == 2, "asked again, not the connection the other session holds"
             assert (await session.execute(text("SELECT pg_backend_pid()"))).scalar() != backend_pid
     assert direct_calls.count("SELECT workers.id, workers.telegram_id,") == 2
+
+
+async def test_a_worker_without_organisation_or_regions_is_read_directly(app: App,
+                                                                         direct_calls):
+    async with app.sessionmaker() as session:
+        session.add(Worker(telegram_id=TELEGRAM_ID, display_name="Sam (fictif)", created_at=NOW))
+        await session.commit()
+    async with app.sessionmaker() as session:
+        worker = await workers.by_telegram_id(session, TELEGRAM_ID)
+        assert direct_calls == ["SELECT workers.id, workers.telegram_id,"]
+        assert worker is not None and inspect(worker).persistent
+        assert (worker.organisation, worker.regions) == (None, [])
+        worker.set_regions(["06"])
+        await session.commit()
+    async with app.sessionmaker() as session:
+        worker = await workers.by_telegram_id(session, TELEGRAM_ID)
+        assert worker is not None and worker.regions == ["06"]
+        await session.refresh(worker)  # expired and loaded again as any persistent object
+        assert worker.display_name == "Sam (fictif)" and worker.regions == ["06"]
+
+
+async def test_whoever_listens_for_attaches_hears_of_a_worker_read_directly(app: App,
+                                                                            direct_calls):
+    from sqlalchemy import event
+
+    from bot.db.effects import UnitOfWorkSession
+
+    await add_worker(app)
+    heard: list[str] = []
+
+    def attached(_session, instance):  # type: ignore[no-untyped-def]
+        heard.append(type(instance).__name__)
+
+    event.listen(UnitOfWorkSession, "after_attach", attached)
+    try:
+        async with app.sessionmaker() as session:
+            worker = await workers.by_telegram_id(session, TELEGRAM_ID)
+            assert worker is not None and worker in session and worker.regions == ["06", "13"]
+            assert not session.dirty and not session.new
+    finally:
+        event.remove(UnitOfWorkSession, "after_attach", attached)
+    assert sorted(heard) == ["Organisation", "Worker", "WorkerRegion", "WorkerRegion"]
