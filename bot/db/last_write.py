@@ -25,18 +25,24 @@ from bot.db.direct import direct_on
 from bot.db.late_writes import joinable, joined, queued_late, take_late
 
 
-async def execute_last(session: AsyncSession, statement: Any, parameters: dict[str, Any]) -> bool:
+async def execute_last(session: AsyncSession, statement: Any, parameters: dict[str, Any], *,
+                       alone: Any = None) -> bool:
     """Execute ``statement``; the caller commits next, with nothing in between. Straight to
     asyncpg when it runs alone (:func:`_direct`), else in one call into the synchronous session
     (:func:`last`): each step awaited apart cost as much again. True when it is stored already
-    (it ran alone through asyncpg, committed as it ran): the commit has nothing left to store."""
-    if await _direct(session, statement, parameters):
+    (it ran alone through asyncpg, committed as it ran): the commit has nothing left to store.
+
+    ``alone``: the statement to run instead when ``statement`` runs alone, with nothing queued
+    to go with it (the handled mark's, whose commit does not wait for the disk:
+    :mod:`bot.services.inbox`); same parameters, PostgreSQL only."""
+    if await _direct(session, statement, parameters, alone):
         return True
     await session.run_sync(last, statement, parameters)
     return False
 
 
-async def _direct(session: AsyncSession, statement: Any, parameters: dict[str, Any]) -> bool:
+async def _direct(session: AsyncSession, statement: Any, parameters: dict[str, Any],
+                  alone: Any = None) -> bool:
     """On PostgreSQL, with nothing written before and nothing to flush: ``statement`` and the
     queued writes, joined in one statement, run alone through asyncpg (:mod:`bot.db.direct`).
     False when nothing ran: :func:`last` does it."""
@@ -48,6 +54,8 @@ async def _direct(session: AsyncSession, statement: Any, parameters: dict[str, A
         return False
     if late:
         statement, parameters = joined(late, statement, parameters)
+    elif alone is not None:
+        statement = alone
     if not await direct.run(statement, parameters):
         return False
     take_late(session)  # they went with it

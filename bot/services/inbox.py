@@ -6,6 +6,14 @@
   redelivery is never handled twice.
 - :func:`mark_handled` runs in the update's own transaction: the ``processed_updates`` row and
   the inbox row's deletion commit together with the update's effects, or not at all.
+- A mark that is its update's only write, for a polled update with no inbox copy, commits
+  without waiting for the disk (PostgreSQL's ``synchronous_commit`` off, for that statement
+  alone): the wait was two thirds of its trip, in the cycle of every update. Nothing else was
+  stored, and the mark only matters while Telegram may send the update again, until the offset
+  moves past it, usually as the mark returns. A database crash before the offset moves (the
+  batch waiting for a slower update, or the bot's machine going down with the database's) may
+  lose the mark: the update, which stored nothing, is then handled once more, its reply sent
+  twice, as when a process dies before its commit (:mod:`bot.db.effects`).
 - :meth:`Inbox.claim_stale` hands a live process the updates whose handler died with its process
   (their claim ran out); :meth:`Inbox.release` gives back, at a graceful stop, those not handled.
 """
@@ -96,17 +104,23 @@ def _claim_statement(rows: int) -> Any:
 
 
 @functools.cache
-def _handled_statements() -> tuple[Any, Any]:
+def _handled_statements() -> tuple[Any, Any, Any]:
     """Built once (they run for every update, and building them cost as much as running them):
-    the handled mark, and the inbox copy's deletion."""
+    the handled mark; the same, when it runs alone, with a commit that does not wait for the
+    disk (``set_config(.., true)`` holds for the statement's own transaction only; see the
+    module's docstring); and the inbox copy's deletion."""
     handled = PROCESSED.c
+    binds = (bindparam("update_id", type_=handled.update_id.type),
+             bindparam("bot_id", type_=handled.bot_id.type),
+             bindparam("now", type_=handled.processed_at.type))
     # as text, so that counts queued with ``write_late`` can join it in one statement
     mark = text("INSERT INTO processed_updates (update_id, bot_id, processed_at) "
-                "VALUES (:update_id, :bot_id, :now)").bindparams(
-        bindparam("update_id", type_=handled.update_id.type),
-        bindparam("bot_id", type_=handled.bot_id.type),
-        bindparam("now", type_=handled.processed_at.type))
-    return (short(mark),
+                "VALUES (:update_id, :bot_id, :now)").bindparams(*binds)
+    relaxed = text("INSERT INTO processed_updates (update_id, bot_id, processed_at) "
+                   "SELECT :update_id, :bot_id, :now FROM "
+                   "(SELECT set_config('synchronous_commit', 'off', true)) AS relaxed"
+                   ).bindparams(*binds)
+    return (short(mark), short(relaxed),
             short(delete(INBOX).where(INBOX.c.bot_id == bindparam("bot_id"),
                                       INBOX.c.update_id == bindparam("update_id"))))
 
@@ -117,11 +131,12 @@ async def mark_handled(session: AsyncSession, bot_id: int, update_id: int, now: 
     (``kept=False``: it has none, a polled update settled before it had to be recorded; a copy
     recorded meanwhile is met by the record's own handled check, or by a later sweep). True
     when the mark is stored already: it ran alone, committed as it ran, nothing written before
-    it (:func:`bot.db.last_write.execute_last`)."""
-    mark, forget_copy = _handled_statements()
+    it (:func:`bot.db.last_write.execute_last`), its commit not waiting for the disk."""
+    mark, relaxed, forget_copy = _handled_statements()
     if not kept:  # the mark is the transaction's last statement (the commit follows)
         return await execute_last(session, mark,
-                                  {"update_id": update_id, "bot_id": bot_id, "now": now})
+                                  {"update_id": update_id, "bot_id": bot_id, "now": now},
+                                  alone=relaxed)
     await session.execute(mark, {"update_id": update_id, "bot_id": bot_id, "now": now})
     await session.execute(forget_copy, {"update_id": update_id, "bot_id": bot_id})
     return False

@@ -219,6 +219,67 @@ async def test_the_session_s_connection_is_asked_for_once_per_transaction(app: A
     assert direct_calls.count("SELECT workers.id, workers.telegram_id,") == 2
 
 
+@pytest.fixture
+def direct_sql(direct_calls: list[str], monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The whole SQL of the statements that went straight to asyncpg (PostgreSQL only)."""
+    sql: list[str] = []
+    counted = FirstWriteConnection.run_direct
+
+    async def kept(self, operation, parameters):  # type: ignore[no-untyped-def]
+        sql.append(" ".join(operation.split()))
+        return await counted(self, operation, parameters)
+
+    monkeypatch.setattr(FirstWriteConnection, "run_direct", kept)
+    return sql
+
+
+async def test_a_mark_alone_commits_without_waiting_for_the_disk_and_only_it(
+        app: App, direct_sql, postgres_database):
+    await add_worker(app)
+    async with app.sessionmaker() as session:
+        await workers.by_telegram_id(session, TELEGRAM_ID)
+        assert await mark_handled(session, BOT, 11, NOW, kept=False)
+        assert "set_config('synchronous_commit', 'off', true)" in direct_sql[-1]
+        # the setting held for the mark's own transaction, not for the connection after it
+        assert (await session.execute(text("SHOW synchronous_commit"))).scalar() == "on"
+        await session.commit()
+    async with app.sessionmaker() as session:
+        assert list(await session.scalars(select(ProcessedUpdate.update_id))) == [11]
+    # what the statement does: within a transaction, its commit does not wait for the disk
+    admin = await asyncpg.connect(
+        postgres_database.url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        transaction = admin.transaction()
+        await transaction.start()
+        await admin.execute(direct_sql[-1], 12, BOT, NOW)
+        assert await admin.fetchval("SHOW synchronous_commit") == "off"
+        await transaction.rollback()
+        assert await admin.fetchval("SHOW synchronous_commit") == "on"
+    finally:
+        await admin.close()
+
+
+async def test_a_mark_that_is_not_alone_waits_for_the_disk(app: App, direct_sql):
+    criteria = Criteria(regions=("06",), needs=("hebergement-urgence-jeunesse",), age=16)
+    async with app.sessionmaker() as session:  # with a search's counts: one statement
+        record_search(session, criteria, SearchOutcome(criteria=criteria), now=NOW,
+                      zone=ZoneInfo("America/Toronto"))
+        await mark_handled(session, BOT, 13, NOW, kept=False)
+        await session.commit()
+    assert len(direct_sql) == 1 and "set_config" not in direct_sql[0]
+    with statements(app) as sent:
+        async with app.sessionmaker() as session:  # after another write: in its transaction
+            session.add(AuditEntry(at=NOW, action="test.probe", actor_id=None))
+            await mark_handled(session, BOT, 14, NOW, kept=False)
+            await session.commit()
+        async with app.sessionmaker() as session:  # with an inbox copy to delete
+            await mark_handled(session, BOT, 15, NOW, kept=True)
+            await session.commit()
+    marks = [s for s in sent if s.startswith("INSERT INTO processed_updates")]
+    assert len(marks) == 2 and not any("set_config" in s for s in sent)
+    assert len(direct_sql) == 1
+
+
 async def test_a_worker_without_organisation_or_regions_is_read_directly(app: App,
                                                                          direct_calls):
     async with app.sessionmaker() as session:
