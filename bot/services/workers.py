@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from bot.db.direct import direct_on
 from bot.db.loaded import attach_loaded, column_keys, held, set_loaded
-from bot.db.short_statements import short
+from bot.db.short_statements import short, short_rows
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n import LANGUAGES, N_
 from bot.models.core import Organisation, Role, Worker, WorkerRegion
@@ -57,7 +57,7 @@ async def with_open_thread(session: AsyncSession, telegram_id: int, *, now: date
     (:mod:`bot.services.open_threads`), in one query: a typed text needs both, and most of the
     time no thread is open (the threads themselves are asked for only when one is)."""
     parameters = {"telegram_id": telegram_id, "since": now - open_threads.THREAD_WINDOW}
-    read = await _read_directly(session, _row_with_thread_query(), parameters)
+    read = await _read_as_columns(session, _row_with_thread_query(), parameters)
     if read is not None:
         worker, extra = read
         return worker, bool(extra and extra[0])
@@ -69,27 +69,30 @@ async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Worker | No
     """The worker behind a Telegram account, with organisation and regions, in one query
     (it runs for every update: three round trips were a fifth of a ``/help``)."""
     parameters = {"telegram_id": telegram_id}
-    read = await _read_directly(session, _row_query(), parameters)
+    read = await _read_as_columns(session, _row_query(), parameters)
     if read is not None:
         return read[0]
     result = await session.scalars(_worker_query(), parameters)
     return result.unique().first()
 
 
-async def _read_directly(session: AsyncSession, query: Select[Any], parameters: dict[str, Any]
+async def _read_as_columns(session: AsyncSession, query: Select[Any], parameters: dict[str, Any]
                          ) -> tuple[Worker | None, tuple[Any, ...]] | None:
-    """The worker read straight through asyncpg (:mod:`bot.db.direct`: the ORM's execution and
-    loading were half the cost of an update's read) and the columns after the region's; None
-    when the ORM's query is the one to run: on SQLite, with changes to flush first (the ORM's
-    query flushes them), or with the worker already in the session."""
+    """The worker read as columns, and the columns after the region's: straight through
+    asyncpg on PostgreSQL (:mod:`bot.db.direct`), else as Core rows on the session's connection
+    (the ORM's execution and loading were half the cost of an update's read). None when the
+    ORM's query is the one to run: with changes to flush first (the ORM's query flushes them),
+    or with the worker already in the session."""
+    if session.new or session.dirty or session.deleted:
+        return None
     direct = await direct_on(session)
     rows = None if direct is None else await direct.rows(query, parameters)
     if rows is None:
-        return None
+        rows = list(await short_rows(session, query, parameters))
     if not rows:
         return None, ()
     worker = _attached(session, rows)
-    return None if worker is None else (worker, rows[0][_region_at() + 1:])
+    return None if worker is None else (worker, tuple(rows[0][_region_at() + 1:]))
 
 
 def _region_at() -> int:

@@ -320,3 +320,29 @@ async def test_whoever_listens_for_attaches_hears_of_a_worker_read_directly(app:
     finally:
         event.remove(UnitOfWorkSession, "after_attach", attached)
     assert sorted(heard) == ["Organisation", "Worker", "WorkerRegion", "WorkerRegion"]
+
+
+async def test_a_worker_read_through_sqlalchemy_is_read_as_columns_too(app: App):
+    """On SQLite, or with the engine watched: the same columns, on the session's connection,
+    and the worker loaded as the ORM loads it (the ORM's query, with its joined loads, is kept
+    for a session with changes to flush)."""
+    await add_worker(app)
+    async with app.sessionmaker() as session:
+        with statements(app) as sent:
+            worker = await workers.by_telegram_id(session, TELEGRAM_ID)
+        assert len(sent) == 1 and "worker_regions.region" in sent[0]
+        assert "worker_regions_1" not in sent[0], "not the ORM's joined load"
+        assert worker is not None and inspect(worker).persistent and worker in session
+        assert not session.dirty and not session.new
+        async with app.sessionmaker() as other:
+            orm = (await other.scalars(workers._worker_query(),
+                                       {"telegram_id": TELEGRAM_ID})).unique().one()
+            assert state_of(worker) == state_of(orm)
+        worker.language = "en"
+        with statements(app) as sent:  # a change to flush: the ORM's query flushes it first
+            again, _open = await workers.with_open_thread(session, TELEGRAM_ID, now=NOW)
+        assert again is worker and sent[0].startswith("UPDATE workers")
+        await session.commit()
+    async with app.sessionmaker() as session:
+        worker = await workers.by_telegram_id(session, TELEGRAM_ID)
+        assert worker is not None and worker.language == "en" and worker.regions == ["06", "13"]
