@@ -14,6 +14,13 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import (
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.utils.i18n import I18n
 
 from bot.app import App
 from bot.db.migrate import upgrade
@@ -31,6 +38,11 @@ log = logging.getLogger(__name__)
 CONSOLE_TOKEN = "42:console-channel-no-network"
 DRAIN_SECONDS = 20.0  # at a stop, how long the updates in hand may take to finish
 JOBS_STOP_SECONDS = 30.0  # at a stop, how long the background jobs may take to wind down
+START_RETRY_MAX_SECONDS = 30.0  # Telegram unreachable at start: tried again, waiting up to this
+
+
+class TokenRefused(Exception):
+    """Telegram refused the bot's token: nothing works until it is changed."""
 
 # Each module has ``async def run(app: App) -> None``: a loop that stops when cancelled and
 # sends through ``app.messenger``.
@@ -135,6 +147,31 @@ async def serve(app: App, intake: Intake, stop: asyncio.Event, *receivers: async
         log.info("stopped: updates in hand finished, job leases released")
 
 
+async def greet_telegram(bot: Bot, i18n: I18n, stop: asyncio.Event) -> bool:
+    """The start's calls to Telegram (the default menus, no webhook), tried again while
+    Telegram cannot be reached (a network not up yet, Telegram down), as the polling loop does;
+    False when stopped meanwhile. A refused token raises :class:`TokenRefused`."""
+    delay = 1.0
+    while True:
+        try:
+            await set_default_menus(bot, i18n)
+            await bot.delete_webhook(drop_pending_updates=False)
+            return True
+        except TelegramUnauthorizedError as exc:
+            raise TokenRefused from exc
+        except TelegramRetryAfter as exc:
+            delay = max(delay, float(exc.retry_after))
+            log.warning("Telegram asks to wait at start; again in %.0f s", delay)
+        except (TelegramNetworkError, TelegramServerError) as exc:
+            log.warning("Telegram not reachable at start (%s); again in %.0f s",
+                        type(exc).__name__, delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        if stop.is_set():
+            return False
+        delay = min(delay * 2, START_RETRY_MAX_SECONDS)
+
+
 async def run_polling(app: App) -> None:
     """Long polling: one process only (Telegram refuses two pollers on one token)."""
     from handlers.ops.health import start_ops
@@ -144,8 +181,8 @@ async def run_polling(app: App) -> None:
     ops = await start_ops(app, bot)  # /healthz answers during migrations; /readyz after them
     try:
         dispatcher = await prepare(app, bot)
-        await set_default_menus(bot, dispatcher["i18n"])
-        await bot.delete_webhook(drop_pending_updates=False)
+        if not await greet_telegram(bot, dispatcher["i18n"], stop):
+            return  # stopped before Telegram answered
         intake = Intake(app, dispatcher, bot)
         freeze_heap()
         ops.stopping_on(stop)

@@ -127,7 +127,7 @@ def webhook_secret_problem(settings: Settings) -> str | None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from handlers.runtime import run_polling, run_webhook
+    from handlers.runtime import TokenRefused, run_polling, run_webhook
 
     settings = settings_or_exit()
     if settings.bot_token is None:
@@ -145,7 +145,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     setup_logging()
     app = build_app(settings)
-    run_async(run_webhook(app) if webhook else run_polling(app))
+    try:
+        run_async(run_webhook(app) if webhook else run_polling(app))
+    except TokenRefused:
+        print("relais: Telegram refused the bot token (RELAIS_BOT_TOKEN). Copy it again from "
+              "@BotFather; a token revoked there must be replaced.", file=sys.stderr)
+        return 2
     return 0
 
 

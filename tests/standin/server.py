@@ -29,7 +29,7 @@ class StandIn:
         self.telegram = telegram or FakeTelegram()
         self.telegram.queue_updates = True
         self.runner: web.AppRunner | None = None
-        self.port = 0
+        self.port = 0  # set before start to listen on that port (0: any free one)
         self._pusher: asyncio.Task[None] | None = None
         self.send_delay = 0.0  # seconds each sendMessage takes, to catch a process mid-burst
         self.webhook_deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status)
@@ -43,7 +43,7 @@ class StandIn:
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        site = web.TCPSite(self.runner, "127.0.0.1", self.port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
