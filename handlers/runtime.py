@@ -40,10 +40,6 @@ DRAIN_SECONDS = 20.0  # at a stop, how long the updates in hand may take to fini
 JOBS_STOP_SECONDS = 30.0  # at a stop, how long the background jobs may take to wind down
 START_RETRY_MAX_SECONDS = 30.0  # Telegram unreachable at start: tried again, waiting up to this
 
-
-class TokenRefused(Exception):
-    """Telegram refused the bot's token: nothing works until it is changed."""
-
 # Each module has ``async def run(app: App) -> None``: a loop that stops when cancelled and
 # sends through ``app.messenger``.
 BACKGROUND_MODULES: tuple[str, ...] = (
@@ -53,6 +49,10 @@ BACKGROUND_MODULES: tuple[str, ...] = (
     "bot.jobs.outbox",
     "bot.jobs.stats",
 )
+
+
+class TokenRefused(Exception):
+    """Telegram refused the bot's token: nothing works until it is changed."""
 
 
 def build_bot(app: App, session: BaseSession | None = None, token: str | None = None) -> Bot:

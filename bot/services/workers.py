@@ -76,8 +76,9 @@ async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Worker | No
     return result.unique().first()
 
 
-async def _read_as_columns(session: AsyncSession, query: Select[Any], parameters: dict[str, Any]
-                         ) -> tuple[Worker | None, tuple[Any, ...]] | None:
+async def _read_as_columns(session: AsyncSession, query: Select[Any],
+                           parameters: dict[str, Any]
+                           ) -> tuple[Worker | None, tuple[Any, ...]] | None:
     """The worker read as columns, and the columns after the region's: straight through
     asyncpg on PostgreSQL (:mod:`bot.db.direct`), else as Core rows on the session's connection
     (the ORM's execution and loading were half the cost of an update's read). None when the
@@ -106,17 +107,18 @@ def _attached(session: AsyncSession, rows: list[tuple[Any, ...]]) -> Worker | No
     to the session as if loaded; None when the session holds one of them already."""
     first, at, region = rows[0], len(column_keys(Worker)), _region_at()
     values = dict(zip(column_keys(Worker), first[:at], strict=True))
-    organisation = None
+    organisation_row = None
     if first[at] is not None:
-        organisation = dict(zip(column_keys(Organisation), first[at:region], strict=True))
+        organisation_row = dict(zip(column_keys(Organisation), first[at:region], strict=True))
     links = [{"worker_id": values["id"], "region": row[region]}
              for row in rows if row[region] is not None]
     if held(session, [(Worker, values), *((WorkerRegion, link) for link in links),
-                      *([(Organisation, organisation)] if organisation else [])]):
+                      *([(Organisation, organisation_row)] if organisation_row else [])]):
         return None
     worker = attach_loaded(session, Worker, values)
-    set_loaded(worker, organisation=None if organisation is None else attach_loaded(
-        session, Organisation, organisation),
+    organisation = (None if organisation_row is None
+                    else attach_loaded(session, Organisation, organisation_row))
+    set_loaded(worker, organisation=organisation,
                region_links=[attach_loaded(session, WorkerRegion, link) for link in links])
     return worker
 
