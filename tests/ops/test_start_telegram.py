@@ -13,6 +13,7 @@ import pytest
 from tests.ops.conftest import (
     TOKEN,
     WORKERS,
+    RelaisProcess,
     free_port,
     prepare_database,
     relais_command,
@@ -21,6 +22,26 @@ from tests.ops.conftest import (
     wait_for_sends,
 )
 from tests.standin.server import StandIn
+
+
+@pytest.fixture
+async def late_standin(sqlite_file_url: str) -> StandIn:
+    """A stand-in not started yet, with its port chosen (nothing listens there), and the
+    database ready."""
+    await prepare_database(sqlite_file_url)
+    standin = StandIn(TOKEN)
+    standin.port = free_port()
+    standin.telegram.add_user(WORKERS[0], "Ops0", "fr")
+    return standin
+
+
+async def logged(relais: RelaisProcess, needle: str, limit: float = 60.0) -> None:
+    """Wait until the running process has logged ``needle``."""
+    deadline = time.monotonic() + limit
+    while needle not in relais.stderr():
+        assert relais.returncode is None, relais.stderr()
+        assert time.monotonic() < deadline, relais.stderr()
+        await asyncio.sleep(0.1)
 
 
 @pytest.mark.timeout(120)
@@ -39,18 +60,11 @@ async def test_a_token_telegram_refuses_stops_the_start_with_a_clear_message(
 
 @pytest.mark.timeout(120)
 async def test_telegram_unreachable_at_start_is_tried_again_until_it_answers(
-        sqlite_file_url: str, tmp_path: Path) -> None:
-    await prepare_database(sqlite_file_url)
-    standin = StandIn(TOKEN)
-    standin.port = free_port()  # nothing listens there yet
-    standin.telegram.add_user(WORKERS[0], "Ops0", "fr")
+        late_standin: StandIn, sqlite_file_url: str, tmp_path: Path) -> None:
+    standin = late_standin
     async with running_relais(standin, sqlite_file_url,
                               stderr_path=tmp_path / "relais.log") as relais:
-        deadline = time.monotonic() + 60
-        while "Telegram not reachable at start (TelegramNetworkError)" not in relais.stderr():
-            assert relais.returncode is None, relais.stderr()
-            assert time.monotonic() < deadline, relais.stderr()
-            await asyncio.sleep(0.1)
+        await logged(relais, "Telegram not reachable at start (TelegramNetworkError)")
         await standin.start()
         try:
             standin.telegram.user_sends(WORKERS[0], "/help")
@@ -65,16 +79,10 @@ async def test_telegram_unreachable_at_start_is_tried_again_until_it_answers(
 
 @pytest.mark.timeout(120)
 async def test_a_stop_while_telegram_is_unreachable_at_start_ends_cleanly(
-        sqlite_file_url: str, tmp_path: Path) -> None:
-    await prepare_database(sqlite_file_url)
-    standin = StandIn(TOKEN)
-    standin.port = free_port()  # nothing ever listens there
-    async with running_relais(standin, sqlite_file_url,
+        late_standin: StandIn, sqlite_file_url: str, tmp_path: Path) -> None:
+    async with running_relais(late_standin, sqlite_file_url,
                               stderr_path=tmp_path / "relais.log") as relais:
-        deadline = time.monotonic() + 60
-        while "Telegram not reachable at start" not in relais.stderr():
-            assert time.monotonic() < deadline, relais.stderr()
-            await asyncio.sleep(0.1)
+        await logged(relais, "Telegram not reachable at start")
         started = time.monotonic()
         assert await relais.stop() == 0
         assert time.monotonic() - started < 10  # not after the next try
